@@ -1,2 +1,11 @@
-"""mmkd_ext: feature knowledge distillation for OpenMMLab 3.x."""
+"""mmkd_ext: feature knowledge distillation for mmdet 3.x, mmsegmentation 1.x and mmpretrain 1.x."""
 from .version import __version__  # noqa: F401
+from .utils.checkpoint import allow_openmmlab_checkpoint_types
+
+allow_openmmlab_checkpoint_types()
+
+from . import connectors, distillers, hooks, losses  # noqa: E402,F401  (register components)
+from .utils.optional import import_if_available  # noqa: E402
+
+# Toolbox-specific parts load only where their toolbox is installed.
+import_if_available('mmkd_ext.models', requires='mmpretrain')

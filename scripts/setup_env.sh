@@ -15,20 +15,20 @@ if [ ! -x "$PY" ]; then
   echo "[setup] creating virtual environment in .venv"
   python3.11 -m venv "$VENV" 2>/dev/null || python3 -m venv "$VENV"
 fi
-PIP=("$PY" -m pip install --disable-pip-version-check -q)
+PIP=("$PY" -m pip install --disable-pip-version-check -q -c "$ROOT/scripts/constraints.txt")
 
 if [ ! -f "$STAMP" ]; then
   # setuptools < 70: mmcv 2.1.0's setup.py imports pkg_resources; mmengine's `pkg::path` needs it at run time.
   "${PIP[@]}" --upgrade "pip<25" "setuptools<70" wheel
   # The CPU wheel of torch; an existing torch (e.g. a CUDA build on a cluster) is kept as it is.
   "$PY" -c "import torch" 2>/dev/null || "${PIP[@]}" "torch==2.13.0"
-  "${PIP[@]}" "numpy<2" "mmengine==0.10.7" "opencv-python-headless<4.11" ninja psutil
+  "${PIP[@]}" "numpy<2" "mmengine==0.10.7" ninja psutil
   if ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
     echo "[setup] building mmcv 2.1.0 with its C++ ops (about 11 minutes on 2 cores the first time; pip caches the wheel)"
     # --no-build-isolation: build against the torch above, not a fresh multi-GB one.
     MMCV_WITH_OPS=1 MAX_JOBS="$(nproc)" "${PIP[@]}" --no-build-isolation "mmcv==2.1.0"
   fi
-  "${PIP[@]}" "mmdet==3.3.0" "mmsegmentation==1.2.2" "mmpretrain==1.2.0" ftfy regex "numpy<2" "opencv-python-headless<4.11"
+  "${PIP[@]}" "mmdet==3.3.0" "mmsegmentation==1.2.2" "mmpretrain==1.2.0" ftfy regex
   "${PIP[@]}" --no-build-isolation --no-deps -e .
   touch "$STAMP"
 fi

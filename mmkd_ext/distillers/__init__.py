@@ -1,0 +1,6 @@
+from .feature_distiller import DistillPoint, FeatureDistiller
+from .recorder import ModuleRecorder, RecorderSet, parse_record_spec
+from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
+
+__all__ = ['DistillPoint', 'FeatureDistiller', 'ModuleRecorder', 'RecorderSet', 'parse_record_spec',
+           'FrozenTeacher', 'build_teacher_model', 'load_teacher_checkpoint']

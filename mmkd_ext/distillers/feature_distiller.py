@@ -1,0 +1,203 @@
+"""One distiller for mmdet detectors, mmseg segmentors and mmpretrain classifiers."""
+import re
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+from torch import Tensor
+
+from ..connectors import BaseConnector, IdentityConnector
+from ..registry import MODELS
+from .recorder import RecorderSet, describe, parse_record_spec
+from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
+
+POINT_KEYS = {'student', 'teacher', 'connector', 'loss', 'weight'}
+TEACHER_KEYS = {'config', 'model', 'checkpoint', 'cfg_options'}
+
+
+def loss_key(loss: nn.Module) -> str:
+    """``FeatureMSELoss`` → ``'loss_feature_mse'``; ``KDLoss`` → ``'loss_kd'``."""
+    name = re.sub(r'Loss$', '', type(loss).__name__)
+    snake = re.sub(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])', '_', name).lower()
+    return f'loss_{snake}'
+
+
+class DistillPoint(nn.Module):
+    """One distillation point: two records, a connector and a loss.
+
+    Args:
+        name (str): The point's name, used in log keys ``distill.<name>.<loss>``.
+        student (str | dict): Student record, e.g. ``'neck[0]'``.
+        teacher (str | dict): Teacher record.
+        connector (nn.Module): Built connector.
+        loss (nn.Module): Built distillation loss.
+        weight (float): Multiplies every loss of the point (the main and the connector's own).
+    """
+
+    def __init__(self, name: str, student: Union[str, dict], teacher: Union[str, dict],
+                 connector: nn.Module, loss: nn.Module, weight: float = 1.0) -> None:
+        super().__init__()
+        self.name = name
+        self.student_module, self.student_index = parse_record_spec(student)
+        self.teacher_module, self.teacher_index = parse_record_spec(teacher)
+        self.connector = connector
+        self.loss = loss
+        self.weight = weight
+
+    def check_widths(self, student: Tensor, teacher: Tensor) -> None:
+        """Report a width mismatch with both shapes before the connector fails cryptically."""
+        for side, feat, want in (('student', student, getattr(self.connector, 'student_channels', None)),
+                                 ('teacher', teacher, getattr(self.connector, 'teacher_channels', None))):
+            if want is not None and (feat.dim() < 2 or feat.shape[1] != want):
+                raise ValueError(
+                    f'Distillation point "{self.name}": the {type(self.connector).__name__} expects '
+                    f'{want} {side} channels, but the {side} feature has shape {tuple(feat.shape)} '
+                    f'(student {tuple(student.shape)}, teacher {tuple(teacher.shape)}). '
+                    f'Set the connector\'s {side}_channels to {feat.shape[1] if feat.dim() > 1 else "?"}.')
+
+    def forward(self, student: Any, teacher: Any, data_samples: Optional[List]) -> Dict[str, Tensor]:
+        """Return this point's weighted losses keyed ``distill.<name>.<loss>``."""
+        for side, feat, module in (('student', student, self.student_module),
+                                   ('teacher', teacher, self.teacher_module)):
+            if not isinstance(feat, Tensor):
+                raise TypeError(
+                    f'Distillation point "{self.name}": the {side} record "{module}" is a '
+                    f'{describe(feat)}, not a tensor. Add an output index, e.g. "{module}[0]".')
+        self.check_widths(student, teacher)
+        student_out, teacher_out, aux = self.connector(student, teacher)
+        if student_out.shape != teacher_out.shape:
+            raise ValueError(
+                f'Distillation point "{self.name}": the student output {tuple(student_out.shape)} '
+                f'(recorded {tuple(student.shape)} at "{self.student_module}") and the teacher output '
+                f'{tuple(teacher_out.shape)} (recorded {tuple(teacher.shape)} at "{self.teacher_module}") '
+                f'must have the same shape. Use a connector that maps the widths (e.g. Projector) and '
+                f'record layers with the same spatial size.')
+        kwargs = {'data_samples': data_samples} if getattr(self.loss, 'needs_data_samples', False) else {}
+        losses = {loss_key(self.loss): self.loss(student_out, teacher_out, **kwargs)}
+        losses.update(aux)
+        return {f'distill.{self.name}.{key}': self.weight * value for key, value in losses.items()}
+
+
+@MODELS.register_module()
+class FeatureDistiller(BaseModel):
+    """Distils a frozen teacher into any mmdet / mmseg / mmpretrain model.
+
+    The student trains with its own losses unchanged; every distillation point adds losses named
+    ``distill.<point>.<loss>``. Prediction, tensor mode and validation use the student alone.
+
+    Args:
+        student (dict): The student's model config (e.g. the stock config's ``model``).
+        teacher (dict): ``config`` (path or ``pkg::path`` of the teacher's training config) and/or
+            ``model`` (a model dict), ``checkpoint`` (path or URL of its trained weights; ``None``
+            leaves it random, for tests only) and optionally ``cfg_options`` (overrides).
+        distill_points (dict): ``{name: dict(student=..., teacher=..., connector=..., loss=...,
+            weight=1.0)}``. Records are module names with an optional output index
+            (``'neck[0]'``); ``connector`` may be omitted (identity).
+        data_preprocessor (dict, optional): Ignored when the student has one; the student's is used.
+        init_cfg (dict, optional): Initialisation config of the distiller's own parts.
+    """
+
+    def __init__(self,
+                 student: dict,
+                 teacher: dict,
+                 distill_points: Dict[str, dict],
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        student_model = MODELS.build(student)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = student_model
+        if hasattr(student_model, 'data_preprocessor'):
+            self.data_preprocessor = student_model.data_preprocessor
+
+        if not distill_points:
+            raise ValueError('`distill_points` is empty: name at least one (student, teacher) pair.')
+        self.points = nn.ModuleDict(
+            OrderedDict((name, self._build_point(name, cfg)) for name, cfg in distill_points.items()))
+        self.student_recorders = RecorderSet(
+            self.student, [p.student_module for p in self.points.values()], 'student')
+
+        teacher_net = self._build_teacher(teacher)
+        # Held outside the registered submodules: see FrozenTeacher.
+        object.__setattr__(self, 'teacher', FrozenTeacher(
+            teacher_net, self.data_preprocessor, [p.teacher_module for p in self.points.values()]))
+        self._register_load_state_dict_pre_hook(self._accept_plain_student_checkpoint)
+
+    @staticmethod
+    def _build_point(name: str, cfg: dict) -> DistillPoint:
+        cfg = dict(cfg)
+        unknown = set(cfg) - POINT_KEYS
+        if unknown or 'student' not in cfg or 'teacher' not in cfg or 'loss' not in cfg:
+            raise ValueError(f'Distillation point "{name}" needs the keys student, teacher, loss '
+                             f'(optional: connector, weight); got {sorted(cfg)}.')
+        connector = MODELS.build(cfg['connector']) if cfg.get('connector') else IdentityConnector()
+        if not isinstance(connector, BaseConnector):
+            raise TypeError(f'Distillation point "{name}": {type(connector).__name__} is not a '
+                            f'connector (subclass mmkd_ext.connectors.BaseConnector).')
+        return DistillPoint(name, cfg['student'], cfg['teacher'], connector,
+                            MODELS.build(cfg['loss']), cfg.get('weight', 1.0))
+
+    @staticmethod
+    def _build_teacher(cfg: dict) -> nn.Module:
+        cfg = dict(cfg)
+        unknown = set(cfg) - TEACHER_KEYS
+        if unknown:
+            raise ValueError(f'Unknown teacher keys {sorted(unknown)}; allowed: {sorted(TEACHER_KEYS)}.')
+        if 'checkpoint' not in cfg:
+            raise ValueError('The teacher needs `checkpoint`: the path or URL of its trained weights '
+                             '(checkpoint=None keeps random weights, which only makes sense in tests).')
+        model = build_teacher_model(cfg.get('config'), cfg.get('model'), cfg.get('cfg_options'))
+        if cfg['checkpoint'] is not None:
+            load_teacher_checkpoint(model, cfg['checkpoint'])
+        else:
+            from mmengine.logging import print_log
+            print_log('The teacher has NO checkpoint (checkpoint=None): it keeps random weights.',
+                      logger='current', level=30)
+        return model
+
+    # ----------------------------------------------------------------- device / mode / weights
+
+    def _apply(self, fn, *args, **kwargs):
+        """Move the hidden teacher together with the distiller (``.to()``, ``.cuda()``, ``.half()``)."""
+        super()._apply(fn, *args, **kwargs)
+        self.teacher._apply(fn, *args, **kwargs)
+        return self
+
+    def _accept_plain_student_checkpoint(self, state_dict: dict, prefix: str, *args) -> None:
+        """Let ``load_from`` take a plain student checkpoint: prefix its keys with ``student.``."""
+        own = [k for k in state_dict if k.startswith(prefix)]
+        if not own or any(k.startswith(prefix + 'student.') for k in own):
+            return
+        student_keys = set(self.student.state_dict())
+        if any(k[len(prefix):] in student_keys for k in own):
+            for key in own:
+                state_dict[prefix + 'student.' + key[len(prefix):]] = state_dict.pop(key)
+
+    def student_state_dict(self) -> 'OrderedDict[str, Tensor]':
+        """The student's weights alone, with the keys of a plain toolbox checkpoint."""
+        return self.student.state_dict()
+
+    # ----------------------------------------------------------------------------- forward
+
+    def forward(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]] = None,
+                mode: str = 'tensor') -> Union[Dict[str, Tensor], list, Any]:
+        """``'loss'`` adds the distillation losses; ``'predict'`` and ``'tensor'`` are the student's."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        return self.student(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]]) -> Dict[str, Tensor]:
+        """The student's own losses (keys unchanged) plus ``distill.<point>.<loss>``."""
+        self.student_recorders.start()
+        try:
+            losses = self.student(inputs, data_samples, mode='loss')
+        finally:
+            self.student_recorders.stop()
+        teacher_records = self.teacher.record(inputs, data_samples)
+        for name, point in self.points.items():
+            student_feat = self.student_recorders.get(point.student_module, point.student_index)
+            teacher_feat = teacher_records.get(point.teacher_module, point.teacher_index)
+            losses.update(point(student_feat, teacher_feat, data_samples))
+        return losses

@@ -1,0 +1,29 @@
+"""Let torch >= 2.6 load MMEngine runner checkpoints with ``weights_only=True`` still on.
+
+MMEngine's checkpoints carry a message hub (``HistoryBuffer`` objects holding numpy arrays) and
+numpy scalars in ``meta``. torch's safe unpickler refuses those types by default, which breaks
+``resume`` and ``load_from``. Instead of switching ``weights_only`` off (which would let a crafted
+checkpoint run code), we allow-list exactly these data types; everything else stays refused.
+"""
+from typing import List
+
+import numpy as np
+import torch
+
+
+def openmmlab_checkpoint_types() -> List[object]:
+    """The classes and reconstructors that appear in MMEngine/OpenMMLab checkpoints."""
+    from mmengine.logging import HistoryBuffer
+    multiarray = np.core.multiarray  # numpy < 2 (pinned by the OpenMMLab stack)
+    numpy_dtypes = [type(np.dtype(t)) for t in (
+        np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
+        np.bool_)]
+    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
+            *numpy_dtypes]
+
+
+def allow_openmmlab_checkpoint_types() -> None:
+    """Register :func:`openmmlab_checkpoint_types` as safe globals (no-op on torch < 2.4)."""
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is not None:
+        add_safe_globals(openmmlab_checkpoint_types())

@@ -1,0 +1,133 @@
+"""Config preparation shared by tools/train.py and tools/test.py."""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
+
+from .export import export_student, student_config
+
+DISTILLER_TYPES = ('FeatureDistiller', )
+
+
+def is_distiller_config(cfg: Config) -> bool:
+    """Whether ``cfg.model`` is one of our distillers (by registered name)."""
+    return str(cfg.model.get('type', '')).split('.')[-1] in DISTILLER_TYPES
+
+
+def prepare_train_config(cfg: Config,
+                         work_dir: str,
+                         amp: bool = False,
+                         auto_scale_lr: bool = False,
+                         resume: Optional[str] = None) -> None:
+    """Apply the command-line switches of tools/train.py to ``cfg`` in place.
+
+    Args:
+        cfg (Config): The loaded config.
+        work_dir (str): Where logs and checkpoints go.
+        amp (bool): Use ``AmpOptimWrapper`` (fp16 on GPU, bf16 on CPU, where fp16 is unsupported).
+        auto_scale_lr (bool): Scale the learning rate by the actual batch size.
+        resume (str, optional): ``'auto'`` (latest checkpoint of the work dir) or a checkpoint path.
+    """
+    cfg.work_dir = work_dir
+    if amp:
+        wrapper = cfg.optim_wrapper
+        if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+            print_log('AMP is already enabled in the config.', logger='current')
+        else:
+            wrapper.type = 'AmpOptimWrapper'
+            wrapper.setdefault('loss_scale', 'dynamic')
+            if not torch.cuda.is_available():
+                wrapper.dtype = 'bfloat16'
+    if auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
+            raise RuntimeError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=N)` in '
+                               'the config (the batch size its learning rate was set for).')
+        cfg.auto_scale_lr.enable = True
+    if resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif resume is not None:
+        cfg.resume = True
+        cfg.load_from = resume
+    if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
+        _use_cpu_distributed(cfg)
+    if is_distiller_config(cfg):
+        hooks = list(cfg.get('custom_hooks', None) or [])
+        if not any(h.get('type') == 'StudentCheckpointHook' for h in hooks):
+            hooks.append(dict(type='StudentCheckpointHook'))
+        cfg.custom_hooks = hooks
+
+
+def _use_cpu_distributed(cfg: Config) -> None:
+    """Distributed training without GPUs: gloo, and DDP without device ids.
+
+    MMEngine's ``init_dist`` calls ``torch.cuda.set_device``, which fails on CPU-only torch, so
+    the gloo process group is initialised here; the runner then finds it already initialised.
+    """
+    if cfg.launcher != 'pytorch':
+        raise RuntimeError(f'Without GPUs only --launcher pytorch (torchrun) is supported, '
+                           f'not {cfg.launcher}.')
+    env_cfg = cfg.setdefault('env_cfg', ConfigDict())
+    env_cfg.setdefault('dist_cfg', ConfigDict())
+    env_cfg.dist_cfg.backend = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg', None) or ConfigDict(type='MMDistributedDataParallel')
+    wrapper.device_ids = None
+    cfg.model_wrapper_cfg = wrapper
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+
+
+def prepare_test_config(cfg: Config,
+                        checkpoint: Optional[str],
+                        work_dir: str,
+                        out: Optional[str] = None,
+                        teacher: bool = False) -> None:
+    """Apply the command-line switches of tools/test.py to ``cfg`` in place.
+
+    A distillation config is evaluated as its student alone (no teacher is built or downloaded);
+    with ``teacher=True`` its teacher is evaluated instead.
+    """
+    cfg.work_dir = work_dir
+    if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
+        _use_cpu_distributed(cfg)
+    if teacher:
+        if not is_distiller_config(cfg):
+            raise ValueError('--teacher needs a distillation config (model.type FeatureDistiller).')
+        from ..distillers.teacher import load_model_config
+        teacher_cfg = cfg.model.teacher
+        if teacher_cfg.get('config'):
+            tcfg = load_model_config(teacher_cfg.config)
+            cfg.model = tcfg.model
+            cfg.default_scope = tcfg.get('default_scope', cfg.get('default_scope'))
+        else:
+            cfg.model = teacher_cfg.model
+        if teacher_cfg.get('cfg_options'):
+            cfg.merge_from_dict(teacher_cfg.cfg_options)
+        cfg.load_from = checkpoint or teacher_cfg.get('checkpoint')
+    elif is_distiller_config(cfg):
+        student_only = student_config(cfg)
+        cfg.clear()
+        cfg.merge_from_dict(student_only.to_dict())
+        cfg.load_from = _student_weights(checkpoint, work_dir)
+    else:
+        cfg.load_from = checkpoint
+    if out is not None:
+        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+        cfg.test_evaluator = list(evaluators) + [dict(type='DumpResults', out_file_path=out)]
+
+
+def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
+    """A distiller checkpoint is exported to its student first; other files are used as they are."""
+    if checkpoint is None:
+        return None
+    loaded = torch.load(checkpoint, map_location='cpu')
+    state = loaded.get('state_dict', loaded)
+    if not any(k.startswith('student.') for k in state):
+        return checkpoint
+    import os
+    os.makedirs(work_dir, exist_ok=True)
+    dst = osp.join(work_dir, osp.splitext(osp.basename(checkpoint))[0] + '_student.pth')
+    return export_student(checkpoint, dst)
