@@ -7,7 +7,7 @@ File format (version 1): a ``torch.save``'d dict, loadable with ``torch.load(wei
         'counts': Tensor[K] long,              # embeddings averaged per class
         'num_classes': int,                    # K (K + 1 for detection: background = index K)
         'embed_dim': int,                      # D
-        'layer': str,                          # teacher module name + output index
+        'layer': str,                          # teacher record: module name + output index, 'neck[0]'
         'teacher_config': str,
         'teacher_checkpoint': str,
         'teacher_digest': str,                 # see teacher_digest()
@@ -138,8 +138,8 @@ def save_class_means(path: str,
         raise ValueError(f'class_means must be (K, D), got shape {tuple(class_means.shape)}')
     num_classes, embed_dim = class_means.shape
     if tuple(counts.shape) != (num_classes, ):
-        raise ValueError(f'counts must be ({num_classes},) to match class_means {tuple(class_means.shape)}, '
-                         f'got {tuple(counts.shape)}')
+        raise ValueError(f'counts must be ({num_classes},) to match class_means '
+                         f'{tuple(class_means.shape)}, got {tuple(counts.shape)}')
     record = {
         'class_means': class_means.detach().to('cpu', torch.float32).contiguous(),
         'counts': counts.detach().to('cpu', torch.long).contiguous(),
@@ -181,10 +181,12 @@ def read_class_means(path: str) -> Dict[str, Any]:
         raise FileNotFoundError(f'Class-means file {path!r} does not exist. {_RECOMPUTE_HINT}')
     record = torch.load(path, map_location='cpu', weights_only=True)
     if not isinstance(record, dict):
-        raise ValueError(f'{path!r} is not a class-means file (expected a dict, got {type(record).__name__}).')
+        raise ValueError(f'{path!r} is not a class-means file (expected a dict, got '
+                         f'{type(record).__name__}).')
     missing = [k for k in _REQUIRED_FIELDS if k not in record]
     if missing:
-        raise ValueError(f'{path!r} is not a class-means file: missing fields {missing}. {_RECOMPUTE_HINT}')
+        raise ValueError(f'{path!r} is not a class-means file: missing fields {missing}. '
+                         f'{_RECOMPUTE_HINT}')
     if record['version'] != CLASS_MEANS_VERSION:
         raise ValueError(f'{path!r} has class-means format version {record["version"]}, this code reads '
                          f'version {CLASS_MEANS_VERSION}. {_RECOMPUTE_HINT}')
@@ -229,7 +231,7 @@ def load_class_means(path: str, expected: Optional[Mapping[str, Any]] = None) ->
     Args:
         path (str): The class-means file.
         expected (Mapping, optional): Fields to check (see :func:`check_class_means_record`), e.g.
-            ``dict(teacher_digest=teacher_digest(ckpt), layer='neck', num_classes=1000,
+            ``dict(teacher_digest=teacher_digest(ckpt), layer='neck[0]', num_classes=1000,
             embed_dim=2048)``.
 
     Returns:
