@@ -5,11 +5,39 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-VENV="$ROOT/.venv"
+VENV="${MMKD_VENV:-$ROOT/.venv}"  # MMKD_VENV: build elsewhere (e.g. to swap in later)
 PY="$VENV/bin/python"
-STAMP="$VENV/.mmkd_ext_setup_v1"
+STAMP="$VENV/.mmkd_ext_setup_v2"
 WANT_TEST=0
 [ "${1:-}" = "--test" ] && WANT_TEST=1
+
+# mmcv 2.1.0 has no wheel for recent torch: build it with its C++ ops, once per machine and torch
+# version, into a wheel cache that later set-ups (fresh clones, CI) install in seconds.
+build_mmcv() {
+  local torch_version cache wheel src
+  torch_version=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/mmkd_ext/mmcv-2.1.0-torch$torch_version"
+  wheel=$(ls "$cache"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
+  if [ -z "$wheel" ]; then
+    echo "[setup] building mmcv 2.1.0 with its C++ ops against torch $torch_version" \
+         "(about 11 minutes on 2 cores; done once per machine)"
+    src=$(mktemp -d)
+    "$PY" -m pip download -q --no-deps --no-binary :all: "mmcv==2.1.0" -d "$src"
+    tar xzf "$src"/mmcv-2.1.0.tar.gz -C "$src"
+    # torch >= 2.14's headers need C++20; mmcv 2.1.0's setup.py pins C++14/17 for the host compiler.
+    sed -i -e "s/extra_compile_args\['cxx'\] = \['-std=c++14'\]/extra_compile_args['cxx'] = ['-std=c++20']/" \
+           -e "s/extra_compile_args\['cxx'\] = \['-std=c++17'\]/extra_compile_args['cxx'] = ['-std=c++20']/" \
+           "$src/mmcv-2.1.0/setup.py"
+    mkdir -p "$cache"
+    # --no-build-isolation: build against the torch above, not a fresh multi-GB one.
+    MMCV_WITH_OPS=1 MAX_JOBS="$(nproc)" "$PY" -m pip wheel -q --no-build-isolation --no-deps \
+      -w "$cache" "$src/mmcv-2.1.0"
+    rm -rf "$src"
+    wheel=$(ls "$cache"/mmcv-2.1.0-*.whl | head -n 1)
+  fi
+  "${PIP[@]}" --no-deps "$wheel"
+  "${PIP[@]}" "mmcv==2.1.0"  # its pure-Python dependencies
+}
 
 if [ ! -x "$PY" ]; then
   echo "[setup] creating virtual environment in .venv"
@@ -20,13 +48,13 @@ PIP=("$PY" -m pip install --disable-pip-version-check -q -c "$ROOT/scripts/const
 if [ ! -f "$STAMP" ]; then
   # setuptools < 70: mmcv 2.1.0's setup.py imports pkg_resources; mmengine's `pkg::path` needs it at run time.
   "${PIP[@]}" --upgrade "pip<25" "setuptools<70" wheel
-  # The CPU wheel of torch; an existing torch (e.g. a CUDA build on a cluster) is kept as it is.
-  "$PY" -c "import torch" 2>/dev/null || "${PIP[@]}" "torch==2.13.0"
+  # torch + torchvision (mmpretrain imports torchvision). An existing pair (e.g. a cluster's CUDA
+  # build) is kept. Here: 2.14.1/0.29.1 lie on local disk and import together; PyPI's torchvision
+  # cannot load its ops beside the 2.13.0 CPU wheel, and the matching CPU build is not reachable.
+  "$PY" -c "import torch, torchvision" 2>/dev/null || "${PIP[@]}" "torch==2.14.1" "torchvision==0.29.1"
   "${PIP[@]}" "numpy<2" "mmengine==0.10.7" ninja psutil
   if ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
-    echo "[setup] building mmcv 2.1.0 with its C++ ops (about 11 minutes on 2 cores the first time; pip caches the wheel)"
-    # --no-build-isolation: build against the torch above, not a fresh multi-GB one.
-    MMCV_WITH_OPS=1 MAX_JOBS="$(nproc)" "${PIP[@]}" --no-build-isolation "mmcv==2.1.0"
+    build_mmcv
   fi
   "${PIP[@]}" "mmdet==3.3.0" "mmsegmentation==1.2.2" "mmpretrain==1.2.0" ftfy regex
   "${PIP[@]}" --no-build-isolation --no-deps -e .

@@ -50,9 +50,9 @@ def build_teacher_model(config: Optional[str] = None,
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     scope = cfg.get('default_scope', None)
-    model_cfg = cfg.model.to_dict() if isinstance(cfg.model, ConfigDict) else dict(cfg.model)
     with DefaultScope.overwrite_default_scope(scope):
-        return MODELS.build(model_cfg)
+        # A ConfigDict: the toolboxes read e.g. ``train_cfg.rpn`` as attributes.
+        return MODELS.build(ConfigDict(cfg.model))
 
 
 def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:

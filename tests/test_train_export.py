@@ -1,0 +1,232 @@
+"""Distillation through tools/train.py for each toolbox, resume, and the student export round trip.
+
+Every run uses the real toy models (mmdet Faster R-CNN / RetinaNet, mmseg FCN, mmpretrain ResNet)
+for two iterations on generated data; the teacher's checkpoint is a real file written here.
+"""
+import glob
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from helpers.runs import REPO_ROOT, toy_config, train
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner, load_checkpoint
+
+DISTILL_CONFIGS = {
+    'faster-rcnn': 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
+    'retinanet': 'mse_retinanet_r18w32-r18w8_fpn_toy-det.py',
+    'fcn': 'kd_fcn_r18w32-r18w8_toy-seg.py',
+    'resnet-cls': 'kd_resnet18w32-r18w8_toy-cls.py',
+}
+
+
+def save_random_teacher(config_path: str, out: str) -> str:
+    """Write a runner-style checkpoint of a freshly built teacher (the toy teacher, untrained)."""
+    from mmkd_ext.distillers import build_teacher_model
+    teacher = build_teacher_model(config_path)
+    torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, out)
+    return out
+
+
+def teacher_config_of(distill_config: str) -> str:
+    cfg = Config.fromfile(toy_config(distill_config))
+    return cfg.model.teacher.config
+
+
+def logged_losses(work_dir: str) -> dict:
+    """The last logged training losses from MMEngine's scalars.json."""
+    files = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    assert files, f'no scalars.json under {work_dir}'
+    last = {}
+    with open(sorted(files)[-1]) as f:
+        for line in f:
+            record = json.loads(line)
+            if any('loss' in k for k in record):
+                last = record
+    return last
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, toy_data):
+    """Distil each toolbox's toy pair for 2 iterations through tools/train.py."""
+    root = tmp_path_factory.mktemp('runs')
+    os.makedirs(root / 'data')
+    os.symlink(toy_data, root / 'data' / 'toy')
+    cwd = os.getcwd()
+    os.chdir(root)
+    runs = {}
+    try:
+        for key, name in DISTILL_CONFIGS.items():
+            teacher_ckpt = save_random_teacher(teacher_config_of(name), str(root / f'{key}_t.pth'))
+            work_dir = str(root / key)
+            train(toy_config(name), work_dir, [f'model.teacher.checkpoint={teacher_ckpt}'])
+            runs[key] = dict(work_dir=work_dir, teacher=teacher_ckpt, config=toy_config(name))
+        yield runs
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize('key', list(DISTILL_CONFIGS))
+def test_train_py_distils_each_toolbox(trained, key):
+    run = trained[key]
+    losses = logged_losses(run['work_dir'])
+    distill = {k: v for k, v in losses.items() if k.startswith('distill.')}
+    assert distill, f'no distill.* losses logged: {sorted(losses)}'
+    assert all(math.isfinite(v) for v in distill.values())
+    # The student's own losses are logged unchanged beside the distillation terms.
+    assert any('loss' in k and not k.startswith('distill.') and k != 'loss' for k in losses)
+
+    ckpt = torch.load(osp.join(run['work_dir'], 'iter_2.pth'), map_location='cpu')
+    keys = list(ckpt['state_dict'])
+    assert any(k.startswith('student.') for k in keys)
+    assert not any(k.startswith('teacher') for k in keys), 'the teacher must not be saved'
+    assert osp.isfile(osp.join(run['work_dir'], 'iter_2_student.pth'))
+    assert osp.isfile(osp.join(run['work_dir'], 'student_config.py'))
+
+
+def build_from(cfg: Config):
+    init_default_scope(cfg.default_scope)
+    from mmengine.registry import MODELS
+    return MODELS.build(cfg.model)
+
+
+def val_batch(cfg: Config):
+    init_default_scope(cfg.default_scope)
+    loader = Runner.build_dataloader(cfg.val_dataloader)
+    return next(iter(loader))
+
+
+def plain_student(key: str, work_dir: str):
+    """Load the exported student with the toolbox's own API (no mmkd_ext involved)."""
+    config = osp.join(work_dir, 'student_config.py')
+    checkpoint = osp.join(work_dir, 'iter_2_student.pth')
+    if key in ('faster-rcnn', 'retinanet'):
+        from mmdet.apis import init_detector
+        return init_detector(config, checkpoint, device='cpu')
+    if key == 'fcn':
+        from mmseg.apis import init_model
+        return init_model(config, checkpoint, device='cpu')
+    from mmpretrain.models import build_classifier
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.default_scope)
+    model = build_classifier(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    return model.eval()
+
+
+def prediction_tensors(key: str, sample) -> list:
+    if key in ('faster-rcnn', 'retinanet'):
+        inst = sample.pred_instances
+        return [inst.bboxes, inst.scores, inst.labels.float()]
+    if key == 'fcn':
+        return [sample.seg_logits.data, sample.pred_sem_seg.data.float()]
+    return [sample.pred_score]
+
+
+@pytest.mark.parametrize('key', list(DISTILL_CONFIGS))
+def test_exported_student_predicts_like_the_distiller(trained, key):
+    run = trained[key]
+    cfg = Config.fromfile(run['config'])
+    cfg.model.teacher.checkpoint = run['teacher']
+    distiller = build_from(cfg)
+    load_checkpoint(distiller, osp.join(run['work_dir'], 'iter_2.pth'), map_location='cpu',
+                    strict=True)
+    distiller.eval()
+    plain = plain_student(key, run['work_dir'])
+    assert 'Distiller' not in type(plain).__name__
+    exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    assert not any(k.startswith(('student.', 'points.', 'teacher')) for k in exported['state_dict'])
+
+    cwd = os.getcwd()
+    os.chdir(osp.dirname(run['work_dir']))  # the val loader reads data/toy relative to here
+    try:
+        batch = val_batch(cfg)
+    finally:
+        os.chdir(cwd)
+    with torch.no_grad():
+        ours = distiller.test_step(batch)
+        theirs = plain.test_step(batch)
+    for a, b in zip(ours, theirs):
+        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
+            assert torch.equal(x, y)
+
+
+def test_resume_restores_iteration_and_weights(in_toy_workspace):
+    name = DISTILL_CONFIGS['resnet-cls']
+    teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
+    options = [f'model.teacher.checkpoint={teacher}']
+    train(toy_config(name), 'run', options)
+    first = torch.load('run/iter_2.pth', map_location='cpu')
+    train(toy_config(name), 'run', options + ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+                                              'default_hooks.checkpoint.interval=4'],
+          extra=['--resume'])
+    second = torch.load('run/iter_4.pth', map_location='cpu')
+    assert first['meta']['iter'] == 2 and second['meta']['iter'] == 4
+    # The optimizer state was carried over (momentum buffers exist for every student parameter).
+    assert len(second['optimizer']['state']) == len(first['optimizer']['state']) > 0
+    # Resumed from the message hub: the scheduler continued rather than restarting at step 0.
+    assert second['message_hub']['runtime_info']['iter'] == 4
+
+
+def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):
+    """torch >= 2.6 refuses MMEngine checkpoints unless mmkd_ext allow-lists their types."""
+    name = DISTILL_CONFIGS['resnet-cls']
+    teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
+    train(toy_config(name), 'run', [f'model.teacher.checkpoint={teacher}'])
+    path = osp.abspath('run/iter_2.pth')
+    probe = ('import sys, torch\n'
+             'if sys.argv[1] == "with": import mmkd_ext\n'
+             f'torch.load({path!r}, weights_only=True)\n')
+    plain = subprocess.run([sys.executable, '-c', probe, 'without'], capture_output=True, text=True)
+    assert plain.returncode != 0 and 'weights_only' in plain.stderr
+    allowed = subprocess.run([sys.executable, '-c', probe, 'with'], capture_output=True, text=True,
+                             cwd=REPO_ROOT)
+    assert allowed.returncode == 0, allowed.stderr[-2000:]
+
+
+def test_load_from_accepts_a_plain_student_checkpoint(trained):
+    run = trained['resnet-cls']
+    cfg = Config.fromfile(run['config'])
+    cfg.model.teacher.checkpoint = run['teacher']
+    distiller = build_from(cfg)
+    load_checkpoint(distiller, osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    for key, value in distiller.student.state_dict().items():
+        assert torch.equal(value, exported['state_dict'][key]), key
+
+
+def test_amp_bf16_training_gives_finite_losses(in_toy_workspace):
+    name = DISTILL_CONFIGS['faster-rcnn']
+    teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
+    train(toy_config(name), 'run', [f'model.teacher.checkpoint={teacher}'], extra=['--amp'])
+    losses = logged_losses('run')
+    assert any(k.startswith('distill.') for k in losses)
+    assert all(math.isfinite(v) for k, v in losses.items() if 'loss' in k)
+
+
+def test_convert_tool_and_test_tool(trained, tmp_path):
+    from helpers.runs import run_tool
+    run = trained['resnet-cls']
+    out = str(tmp_path / 'student.pth')
+    run_tool('convert_to_student.py', [osp.join(run['work_dir'], 'iter_2.pth'), out,
+                                       '--config', run['config'],
+                                       '--out-config', str(tmp_path / 'student.py')])
+    converted = torch.load(out, map_location='cpu')
+    exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    assert converted['state_dict'].keys() == exported['state_dict'].keys()
+    assert osp.isfile(tmp_path / 'student.py')
+    cwd = os.getcwd()
+    os.chdir(osp.dirname(run['work_dir']))
+    try:
+        # The distillation config is evaluated as its student: no teacher is built.
+        run_tool('test.py', [run['config'], osp.join(run['work_dir'], 'iter_2.pth'), '--work-dir',
+                             str(tmp_path / 'test'), '--cfg-options',
+                             'model.teacher.checkpoint=/nonexistent.pth'])
+    finally:
+        os.chdir(cwd)
