@@ -1,6 +1,7 @@
 from .feature_distiller import DistillPoint, FeatureDistiller
 from .recorder import ModuleRecorder, RecorderSet, parse_record_spec
+from .roi_distiller import RoIDistiller
 from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
 
 __all__ = ['DistillPoint', 'FeatureDistiller', 'ModuleRecorder', 'RecorderSet', 'parse_record_spec',
-           'FrozenTeacher', 'build_teacher_model', 'load_teacher_checkpoint']
+           'RoIDistiller', 'FrozenTeacher', 'build_teacher_model', 'load_teacher_checkpoint']

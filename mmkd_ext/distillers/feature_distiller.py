@@ -88,6 +88,11 @@ class FeatureDistiller(BaseModel):
     The student trains with its own losses unchanged; every distillation point adds losses named
     ``distill.<point>.<loss>``. Prediction, tensor mode and validation use the student alone.
 
+    Subclasses that compute losses of their own from extra records (e.g. :class:`RoIDistiller`)
+    list those module names in :attr:`extra_student_records` / :attr:`extra_teacher_records`; they
+    are recorded like the points' records (and the teacher still stops once all of its have run),
+    and such a subclass may have no distillation points at all.
+
     Args:
         student (dict): The student's model config (e.g. the stock config's ``model``).
         teacher (dict): ``config`` (path or ``pkg::path`` of the teacher's training config) and/or
@@ -99,6 +104,10 @@ class FeatureDistiller(BaseModel):
         data_preprocessor (dict, optional): Ignored when the student has one; the student's is used.
         init_cfg (dict, optional): Initialisation config of the distiller's own parts.
     """
+
+    #: Student / teacher modules a subclass records for its own losses, besides the points'.
+    extra_student_records: Tuple[str, ...] = ()
+    extra_teacher_records: Tuple[str, ...] = ()
 
     def __init__(self,
                  student: dict,
@@ -112,17 +121,21 @@ class FeatureDistiller(BaseModel):
         if hasattr(student_model, 'data_preprocessor'):
             self.data_preprocessor = student_model.data_preprocessor
 
-        if not distill_points:
+        if not distill_points and not (self.extra_student_records or self.extra_teacher_records):
             raise ValueError('`distill_points` is empty: name at least one (student, teacher) pair.')
         self.points = nn.ModuleDict(
-            OrderedDict((name, self._build_point(name, cfg)) for name, cfg in distill_points.items()))
+            OrderedDict((name, self._build_point(name, cfg))
+                        for name, cfg in (distill_points or {}).items()))
         self.student_recorders = RecorderSet(
-            self.student, [p.student_module for p in self.points.values()], 'student')
+            self.student,
+            [p.student_module for p in self.points.values()] + list(self.extra_student_records),
+            'student')
 
         teacher_net = self._build_teacher(teacher)
         # Held outside the registered submodules: see FrozenTeacher.
         object.__setattr__(self, 'teacher', FrozenTeacher(
-            teacher_net, self.data_preprocessor, [p.teacher_module for p in self.points.values()]))
+            teacher_net, self.data_preprocessor,
+            [p.teacher_module for p in self.points.values()] + list(self.extra_teacher_records)))
         self._register_load_state_dict_pre_hook(self._accept_plain_student_checkpoint)
 
     @staticmethod

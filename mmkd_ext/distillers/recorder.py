@@ -1,18 +1,20 @@
 """Record module outputs by name with forward hooks (no monkey-patching of the models)."""
 import difflib
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Sequence, Tuple, Union
 
 import torch.nn as nn
 from torch import Tensor
 
-Index = Union[int, Sequence[int], None]
+INPUT_SUFFIX = ':input'
 
 
 def parse_record_spec(spec: Union[str, dict]) -> Tuple[str, Tuple[int, ...]]:
     """Split a record spec into a module name and an index path.
 
     Accepted forms: ``'neck'``, ``'neck[0]'``, ``'bbox_head.retina_reg[2]'``, ``'a.b[0][1]'`` and
-    ``dict(module='neck', index=0)`` (``index`` may be an int or a list of ints).
+    ``dict(module='neck', index=0)`` (``index`` may be an int or a list of ints). A module name
+    ending in ``':input'`` records the module's positional *inputs* (a tuple) instead of its
+    output, e.g. ``'roi_head.bbox_roi_extractor:input[1]'`` are the RoIs it pools.
 
     Returns:
         tuple: ``(module_name, index_path)``; an empty path means "the output itself".
@@ -44,6 +46,7 @@ def parse_record_spec(spec: Union[str, dict]) -> Tuple[str, Tuple[int, ...]]:
 
 def resolve_module(model: nn.Module, name: str, side: str) -> nn.Module:
     """Return ``model``'s submodule called ``name`` or raise with the closest real names."""
+    name = name[:-len(INPUT_SUFFIX)] if name.endswith(INPUT_SUFFIX) else name
     modules = dict(model.named_modules())
     if name in modules and name != '':
         return modules[name]
@@ -77,11 +80,18 @@ class ModuleRecorder:
         self.side = side
         self.outputs: List[Any] = []
         self.recording = False
-        self._handle = module.register_forward_hook(self._hook)
+        if name.endswith(INPUT_SUFFIX):
+            self._handle = module.register_forward_pre_hook(self._input_hook)
+        else:
+            self._handle = module.register_forward_hook(self._hook)
 
     def _hook(self, module: nn.Module, inputs: Any, output: Any) -> None:
         if self.recording:
             self.outputs.append(output)
+
+    def _input_hook(self, module: nn.Module, inputs: Any) -> None:
+        if self.recording:
+            self.outputs.append(inputs)
 
     def start(self) -> None:
         """Clear previous outputs and record the next forward."""
@@ -175,13 +185,3 @@ class RecorderSet:
 def first_component(name: str) -> str:
     """``'neck.fpn_convs.0'`` → ``'neck'``."""
     return name.split('.', 1)[0]
-
-
-def top_level_owner(model: nn.Module, names: Sequence[str]) -> Optional[List[str]]:
-    """The distinct top-level children of ``model`` that contain the recorded modules, in order."""
-    owners: List[str] = []
-    for name in names:
-        owner = first_component(name)
-        if owner not in owners:
-            owners.append(owner)
-    return owners

@@ -9,7 +9,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
-from .recorder import RecorderSet, first_component
+from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
 MAX_LISTED_KEYS = 10
 
@@ -141,8 +141,8 @@ class FrozenTeacher(nn.Module):
         forward then simply runs to its end, which is correct, only slower.
         """
         children = dict(self.model.named_children())
-        self._owners = [o for o in dict.fromkeys(first_component(n) for n in record_names)
-                        if o in children]
+        names = [n[:-len(INPUT_SUFFIX)] if n.endswith(INPUT_SUFFIX) else n for n in record_names]
+        self._owners = [o for o in dict.fromkeys(first_component(n) for n in names) if o in children]
         self._owners_done: Dict[str, bool] = {}
         self._stop_enabled = False
         for owner in self._owners:
