@@ -51,7 +51,11 @@ if [ ! -f "$STAMP" ]; then
   # torch + torchvision (mmpretrain imports torchvision). An existing pair (e.g. a cluster's CUDA
   # build) is kept. Here: 2.14.1/0.29.1 lie on local disk and import together; PyPI's torchvision
   # cannot load its ops beside the 2.13.0 CPU wheel, and the matching CPU build is not reachable.
-  "$PY" -c "import torch, torchvision" 2>/dev/null || "${PIP[@]}" "torch==2.14.1" "torchvision==0.29.1"
+  # torch 2.14 declares setuptools>=77 (for building extensions), which the pin below overrides:
+  # install torch first, without the constraints, then restore setuptools<70 (pip warns; harmless).
+  "$PY" -c "import torch, torchvision" 2>/dev/null || \
+    "$PY" -m pip install --disable-pip-version-check -q "torch==2.14.1" "torchvision==0.29.1"
+  "${PIP[@]}" "setuptools<70"
   "${PIP[@]}" "numpy<2" "mmengine==0.10.7" ninja psutil
   if ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
     build_mmcv
