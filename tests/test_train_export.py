@@ -15,8 +15,11 @@ import pytest
 import torch
 from helpers.runs import REPO_ROOT, toy_config, train
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, load_checkpoint
+
+from mmkd_ext.utils.fake_data import fake_batch
 
 DISTILL_CONFIGS = {
     'faster-rcnn': 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
@@ -81,6 +84,7 @@ def test_train_py_distils_each_toolbox(trained, key):
     assert all(math.isfinite(v) for v in distill.values())
     # The student's own losses are logged unchanged beside the distillation terms.
     assert any('loss' in k and not k.startswith('distill.') and k != 'loss' for k in losses)
+    assert losses['loss'] >= sum(v for k, v in losses.items() if k.startswith('distill.')) - 1e-3
 
     ckpt = torch.load(osp.join(run['work_dir'], 'iter_2.pth'), map_location='cpu')
     keys = list(ckpt['state_dict'])
@@ -157,6 +161,13 @@ def test_exported_student_predicts_like_the_distiller(trained, key):
             assert torch.equal(x, y)
 
 
+def logged_iterations(work_dir: str) -> list:
+    """The iterations the latest run of ``work_dir`` logged (LoggerHook interval 1)."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    with open(files[-1]) as f:
+        return [json.loads(line)['iter'] for line in f if 'lr' in json.loads(line)]
+
+
 def test_resume_restores_iteration_and_weights(in_toy_workspace):
     name = DISTILL_CONFIGS['resnet-cls']
     teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
@@ -168,10 +179,10 @@ def test_resume_restores_iteration_and_weights(in_toy_workspace):
           extra=['--resume'])
     second = torch.load('run/iter_4.pth', map_location='cpu')
     assert first['meta']['iter'] == 2 and second['meta']['iter'] == 4
+    assert logged_iterations('run') == [3, 4], 'the resumed run must continue at iteration 3'
     # The optimizer state was carried over (momentum buffers exist for every student parameter).
     assert len(second['optimizer']['state']) == len(first['optimizer']['state']) > 0
-    # Resumed from the message hub: the scheduler continued rather than restarting at step 0.
-    assert second['message_hub']['runtime_info']['iter'] == 4
+    assert not any(k.startswith('teacher') for k in second['state_dict'])
 
 
 def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):
@@ -201,13 +212,34 @@ def test_load_from_accepts_a_plain_student_checkpoint(trained):
         assert torch.equal(value, exported['state_dict'][key]), key
 
 
-def test_amp_bf16_training_gives_finite_losses(in_toy_workspace):
-    name = DISTILL_CONFIGS['faster-rcnn']
-    teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
-    train(toy_config(name), 'run', [f'model.teacher.checkpoint={teacher}'], extra=['--amp'])
-    losses = logged_losses('run')
-    assert any(k.startswith('distill.') for k in losses)
-    assert all(math.isfinite(v) for k, v in losses.items() if 'loss' in k)
+BF16_CASES = [
+    pytest.param('faster-rcnn', marks=pytest.mark.xfail(
+        strict=True, raises=RuntimeError,
+        reason="mmcv's CPU nms (student RPN) has no bf16 kernel; the plain student fails alike")),
+    'retinanet', 'fcn', 'resnet-cls'
+]
+
+
+@pytest.mark.parametrize('key', BF16_CASES)
+def test_bf16_autocast_step_gives_finite_losses(key):
+    """AMP on CPU is bf16 autocast (MMEngine's AmpOptimWrapper is GPU-only)."""
+    cfg = Config.fromfile(toy_config(DISTILL_CONFIGS[key]))
+    cfg.model.teacher.checkpoint = None
+    model = build_from(cfg)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    batch = fake_batch(model.student, 2, (32, 32) if key == 'resnet-cls' else (64, 64))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model.train_step(batch, optim)
+    distill = {k: v for k, v in losses.items() if k.startswith('distill.')}
+    assert distill and all(torch.isfinite(v) for v in losses.values())
+
+
+def test_amp_flag_on_cpu_is_a_clear_error(in_toy_workspace):
+    if torch.cuda.is_available():
+        pytest.skip('GPU present: --amp is supported')
+    with pytest.raises(RuntimeError, match='--amp needs a GPU'):
+        train(toy_config(DISTILL_CONFIGS['resnet-cls']), 'run', ['model.teacher.checkpoint=None'],
+              extra=['--amp'])
 
 
 def test_convert_tool_and_test_tool(trained, tmp_path):
@@ -230,3 +262,18 @@ def test_convert_tool_and_test_tool(trained, tmp_path):
                              'model.teacher.checkpoint=/nonexistent.pth'])
     finally:
         os.chdir(cwd)
+
+
+class _ReachesForAttribute:
+    """Pickles as getattr(torch.Tensor, 'add'): what a crafted checkpoint could ask for."""
+
+    def __reduce__(self):
+        return getattr, (torch.Tensor, 'add')
+
+
+def test_allow_list_refuses_other_getattr_targets(tmp_path):
+    import mmkd_ext  # noqa: F401
+    path = str(tmp_path / 'crafted.pth')
+    torch.save({'meta': {}, 'x': _ReachesForAttribute()}, path)
+    with pytest.raises(Exception, match='allows only HistoryBuffer statistics methods'):
+        torch.load(path)

@@ -202,12 +202,18 @@ class FeatureDistiller(BaseModel):
         return self.student(inputs, data_samples, mode=mode)
 
     def loss(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]]) -> Dict[str, Tensor]:
-        """The student's own losses (keys unchanged) plus ``distill.<point>.<loss>``."""
+        """The student's own losses plus ``distill.<point>.<loss>``.
+
+        The student's keys are kept, except a student loss named plain ``'loss'`` (mmpretrain's
+        classifiers): MMEngine logs the total under that name, so it becomes ``'student.loss'``.
+        """
         self.student_recorders.start()
         try:
             losses = self.student(inputs, data_samples, mode='loss')
         finally:
             self.student_recorders.stop()
+        if 'loss' in losses:
+            losses['student.loss'] = losses.pop('loss')
         teacher_records = self.teacher.record(inputs, data_samples)
         for name, point in self.points.items():
             student_feat = self.student_recorders.get(point.student_module, point.student_index)

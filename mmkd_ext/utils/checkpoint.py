@@ -5,10 +5,29 @@ numpy scalars in ``meta``. torch's safe unpickler refuses those types by default
 ``resume`` and ``load_from``. Instead of switching ``weights_only`` off (which would let a crafted
 checkpoint run code), we allow-list exactly these data types; everything else stays refused.
 """
-from typing import List
+import pickle
+from typing import Callable, List
 
 import numpy as np
 import torch
+
+STATISTICS_METHODS = ('min', 'max', 'current', 'mean')
+
+
+def history_buffer_method(owner: type, name: str) -> Callable:
+    """Stand-in for ``getattr`` while unpickling: only ``HistoryBuffer``'s statistics methods.
+
+    ``HistoryBuffer`` pickles its statistics methods (``min``, ``max``, ``current``, ``mean``) as
+    ``getattr(HistoryBuffer, name)`` and writes them back into a class-level registry on load.
+    Allowing the real ``getattr`` would let a crafted checkpoint plant any reachable attribute
+    there; this resolves exactly the methods MMEngine itself registers.
+    """
+    from mmengine.logging import HistoryBuffer
+    if owner is HistoryBuffer and name in STATISTICS_METHODS:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'The checkpoint asks for getattr({getattr(owner, "__name__", owner)!r}, {name!r}); '
+        f'mmkd_ext allows only HistoryBuffer statistics methods {STATISTICS_METHODS}.')
 
 
 def openmmlab_checkpoint_types() -> List[object]:
@@ -19,7 +38,7 @@ def openmmlab_checkpoint_types() -> List[object]:
         np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
         np.bool_)]
     return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-            *numpy_dtypes]
+            *numpy_dtypes, (history_buffer_method, 'builtins.getattr')]
 
 
 def allow_openmmlab_checkpoint_types() -> None:

@@ -26,20 +26,21 @@ def prepare_train_config(cfg: Config,
     Args:
         cfg (Config): The loaded config.
         work_dir (str): Where logs and checkpoints go.
-        amp (bool): Use ``AmpOptimWrapper`` (fp16 on GPU, bf16 on CPU, where fp16 is unsupported).
+        amp (bool): Use ``AmpOptimWrapper`` (fp16 autocast; GPU only, as in MMEngine).
         auto_scale_lr (bool): Scale the learning rate by the actual batch size.
         resume (str, optional): ``'auto'`` (latest checkpoint of the work dir) or a checkpoint path.
     """
     cfg.work_dir = work_dir
     if amp:
+        if not torch.cuda.is_available():
+            raise RuntimeError('--amp needs a GPU: MMEngine\'s AmpOptimWrapper does not run on CPU. '
+                               'Train without --amp here, or on a GPU machine.')
         wrapper = cfg.optim_wrapper
         if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
             print_log('AMP is already enabled in the config.', logger='current')
         else:
             wrapper.type = 'AmpOptimWrapper'
             wrapper.setdefault('loss_scale', 'dynamic')
-            if not torch.cuda.is_available():
-                wrapper.dtype = 'bfloat16'
     if auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
             raise RuntimeError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=N)` in '
