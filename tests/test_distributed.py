@@ -20,7 +20,7 @@ def test_two_process_distillation_keeps_ranks_in_sync(in_toy_workspace):
     with open(config, 'w') as f:
         f.write(f"""
 _base_ = [{toy_config('mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py')!r}]
-custom_imports = dict(imports=['mmkd_ext', 'tests.helpers.rank_sync_hook'],
+custom_imports = dict(imports=['mmkd_ext', 'rank_sync_hook'],
                       allow_failed_imports=False)
 custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='RankSyncCheckHook')]
 train_cfg = dict(max_iters=3, val_interval=3)
@@ -29,7 +29,8 @@ model = dict(teacher=dict(checkpoint=None))
 """)
     env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1',
                PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'],
-               PYTHONPATH=REPO_ROOT)
+               # 'tests' itself is shadowed by a site-packages package of that name.
+               PYTHONPATH=os.pathsep.join([REPO_ROOT, osp.join(REPO_ROOT, 'tests', 'helpers')]))
     proc = subprocess.run(['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), config, '2',
                            '--work-dir', 'work'], env=env, capture_output=True, text=True,
                           timeout=600)
