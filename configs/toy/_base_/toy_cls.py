@@ -1,0 +1,48 @@
+# Toy shapes, image classification (mmpretrain CustomDataset, one shape per image, the
+# class-folder layout cls/{train,val}/<class>/*.png). Generate the data first:
+#   python tools/make_toy_data.py            (writes data/toy/)
+dataset_type = 'CustomDataset'
+data_root = 'data/toy/'
+# CustomDataset numbers the class folders in sorted order; these names are sorted, so the
+# label ids match (it checks only the number of classes, not the order).
+metainfo = dict(classes=('circle', 'cross', 'square', 'triangle'))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackInputs')
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,  # in-process: the images are tiny and the CPU cores are few
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        data_prefix='cls/train',
+        with_label=True,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        data_prefix='cls/val',
+        with_label=True,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='Accuracy', topk=(1, ))
+test_evaluator = val_evaluator

@@ -1,0 +1,31 @@
+# Toy teacher: ResNet-18 classifier at half width (base_channels=32), trained from scratch on
+# the 64x64 single-shape toy images (4 classes). The student (w8) inherits all but the widths.
+_base_ = [
+    '_base_/toy_cls.py', '_base_/schedule_toy.py', '_base_/default_runtime_cls.py'
+]
+model = dict(
+    type='ImageClassifier',
+    # Inside the model (not the top-level ``data_preprocessor`` of stock mmpretrain configs),
+    # so that a distiller wrapping this model config finds it here too.
+    data_preprocessor=dict(
+        type='ClsDataPreprocessor',
+        num_classes=4,
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=True),
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        stem_channels=32,
+        base_channels=32,  # stage widths 32/64/128/256
+        num_stages=4,
+        out_indices=(3, ),
+        # The default init_cfg (Kaiming convs, constant BN) loads nothing from the network.
+        style='pytorch'),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=4,
+        in_channels=256,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, )))
