@@ -25,7 +25,7 @@ setup(
         'torch>=1.8',
         'mmengine>=0.10.0,<1.0.0',
         'mmcv>=2.0.0rc4,<2.2.0',
-        'numpy<2',
+        'numpy',
     ],
     extras_require={
         'det': ['mmdet>=3.0.0,<3.4.0'],

@@ -260,8 +260,16 @@ def test_convert_tool_and_test_tool(trained, tmp_path):
         run_tool('test.py', [run['config'], osp.join(run['work_dir'], 'iter_2.pth'), '--work-dir',
                              str(tmp_path / 'test'), '--cfg-options',
                              'model.teacher.checkpoint=/nonexistent.pth'])
+        # --teacher evaluates the teacher alone, from its own checkpoint.
+        run_tool('test.py', [run['config'], run['teacher'], '--teacher', '--work-dir',
+                             str(tmp_path / 'teacher')])
     finally:
         os.chdir(cwd)
+    for name in ('test', 'teacher'):
+        metrics = glob.glob(str(tmp_path / name / '*' / '*.json'))
+        assert metrics, f'no metrics written for {name}'
+        with open(metrics[0]) as f:
+            assert 'accuracy/top1' in json.load(f)
 
 
 class _ReachesForAttribute:
@@ -277,3 +285,45 @@ def test_allow_list_refuses_other_getattr_targets(tmp_path):
     torch.save({'meta': {}, 'x': _ReachesForAttribute()}, path)
     with pytest.raises(Exception, match='allows only HistoryBuffer statistics methods'):
         torch.load(path)
+
+
+def test_stock_train_path_with_custom_imports_only(in_toy_workspace):
+    """What mmdet's / mmseg's / mmpretrain's own tools/train.py do: Config.fromfile + Runner.
+
+    Nothing imports mmkd_ext except the config's ``custom_imports``.
+    """
+    script = f'''
+import sys
+from mmengine.config import Config
+from mmengine.runner import Runner
+assert 'mmkd_ext' not in sys.modules
+cfg = Config.fromfile({toy_config(DISTILL_CONFIGS['fcn'])!r})
+cfg.work_dir = 'stock'
+cfg.model.teacher.checkpoint = None
+cfg.train_cfg.max_iters = 1
+cfg.train_cfg.val_interval = 1
+cfg.default_hooks.checkpoint.interval = 1
+Runner.from_cfg(cfg).train()
+assert 'mmkd_ext' in sys.modules
+'''
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.isfile('stock/iter_1_student.pth')
+
+
+@pytest.mark.parametrize('written_by', ['numpy.core', 'numpy._core'])
+def test_checkpoints_move_between_numpy_1_and_2(written_by):
+    """numpy 2 pickles its arrays as numpy._core.multiarray.*, numpy 1 as numpy.core.*."""
+    import io
+
+    import numpy as np
+
+    import mmkd_ext  # noqa: F401
+    buf = io.BytesIO()
+    # The legacy format keeps the pickle's global names as plain text we can rename.
+    torch.save({'a': np.arange(3), 's': np.float64(2.5)}, buf, _use_new_zipfile_serialization=False)
+    data = buf.getvalue()
+    for module in (b'numpy.core.multiarray', b'numpy._core.multiarray'):
+        data = data.replace(module, written_by.encode() + b'.multiarray')
+    loaded = torch.load(io.BytesIO(data))
+    assert loaded['s'] == 2.5 and loaded['a'].tolist() == [0, 1, 2]

@@ -3,8 +3,8 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl] [--teacher]
                                            [--cfg-options k=v ...] [--launcher ...]
 
-With ``--teacher`` a distillation config evaluates its teacher (once, on request) instead of the
-student.
+A distillation config is evaluated as its student alone (no teacher is built). With
+``--teacher`` it evaluates its teacher instead (once, on request), from CHECKPOINT.
 """
 import argparse
 import os
@@ -20,7 +20,8 @@ from mmkd_ext.utils.runtime import prepare_test_config
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a model with MMEngine')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file (distiller, student export or plain)')
+    parser.add_argument('checkpoint', help='checkpoint file (distiller, student export or plain; '
+                        'with --teacher: the teacher checkpoint)')
     parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--out', help='dump predictions to this pickle file')
     parser.add_argument('--teacher', action='store_true',

@@ -5,6 +5,7 @@ numpy scalars in ``meta``. torch's safe unpickler refuses those types by default
 ``resume`` and ``load_from``. Instead of switching ``weights_only`` off (which would let a crafted
 checkpoint run code), we allow-list exactly these data types; everything else stays refused.
 """
+import importlib
 import pickle
 from typing import Callable, List
 
@@ -33,12 +34,20 @@ def history_buffer_method(owner: type, name: str) -> Callable:
 def openmmlab_checkpoint_types() -> List[object]:
     """The classes and reconstructors that appear in MMEngine/OpenMMLab checkpoints."""
     from mmengine.logging import HistoryBuffer
-    multiarray = np.core.multiarray  # numpy < 2 (pinned by the OpenMMLab stack)
+    # numpy 2 moved numpy.core to numpy._core; checkpoints name the module of the numpy that
+    # wrote them, so both spellings are registered and files move between numpy 1 and 2.
+    try:
+        multiarray = importlib.import_module('numpy._core.multiarray')  # numpy >= 2
+    except ImportError:
+        multiarray = importlib.import_module('numpy.core.multiarray')
+    reconstructors = [(getattr(multiarray, fn), f'{module}.multiarray.{fn}')
+                      for fn in ('_reconstruct', 'scalar')
+                      for module in ('numpy.core', 'numpy._core')]
     numpy_dtypes = [type(np.dtype(t)) for t in (
         np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
         np.bool_)]
-    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-            *numpy_dtypes, (history_buffer_method, 'builtins.getattr')]
+    return [HistoryBuffer, *reconstructors, np.ndarray, np.dtype, *numpy_dtypes,
+            (history_buffer_method, 'builtins.getattr')]
 
 
 def allow_openmmlab_checkpoint_types() -> None:
