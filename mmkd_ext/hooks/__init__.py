@@ -1,3 +1,5 @@
+from .class_means_hook import ClassMeansHook
+from .distill_warmup_hook import DistillLossWarmupHook
 from .student_checkpoint_hook import StudentCheckpointHook
 
-__all__ = ['StudentCheckpointHook']
+__all__ = ['ClassMeansHook', 'DistillLossWarmupHook', 'StudentCheckpointHook']

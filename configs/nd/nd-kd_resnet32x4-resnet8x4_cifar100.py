@@ -1,0 +1,39 @@
+# KD++ = KD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, ResNet-32x4 -> ResNet-8x4.
+# Paper: 75.54 top-1 (DKD++ 76.28).
+# Loss = CE + w(epoch) * 3.5 * KD(tau 4) + 2.0 * ND, w = min(1, epoch / 20) (epochs from 0).
+# ND: pooled 256-d student feature (no projector: the widths match) against the teacher's
+# class means.
+# Recipe: CRD CIFAR-100, 240 epochs, batch 64, SGD lr 0.05, x0.1 at 150/180/210, wd 5e-4.
+# The teacher has no public checkpoint: train it first with
+#   python tools/train.py configs/cifar100/resnet32x4_cifar100.py
+# which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH). Class means:
+# ClassMeansHook before training (when the file is missing) or tools/compute_class_means.py.
+_base_ = ['../cifar100/resnet8x4_cifar100.py']
+
+model = dict(
+    _delete_=True,
+    type='FeatureDistiller',
+    student={{_base_.model}},
+    teacher=dict(
+        config='{{fileDirname}}/../cifar100/resnet32x4_cifar100.py',
+        checkpoint='work_dirs/resnet32x4_cifar100/epoch_240.pth'),
+    distill_points=dict(
+        kd=dict(
+            student='head.fc',
+            teacher='head.fc',
+            loss=dict(type='KDLoss', tau=4.0, loss_weight=3.5)),
+        nd=dict(
+            student='neck[-1]',  # (B, 256)
+            teacher='neck[-1]',  # (B, 256)
+            loss=dict(
+                type='NDLoss',
+                class_means='work_dirs/class_means/resnet32x4_cifar100_neck.pth',
+                num_classes=100,
+                embed_dim=256,
+                lazy_load=True,  # the hook (re)writes the file after the model is built
+                loss_weight=2.0))))
+custom_hooks = [
+    dict(type='ClassMeansHook'),
+    dict(type='DistillLossWarmupHook', points='kd', warmup_epochs=20),
+    dict(type='StudentCheckpointHook'),
+]

@@ -1,0 +1,33 @@
+# PEFD (Chen et al., NeurIPS 2022), ImageNet-1k, ResNet-50 (teacher, 76.55 top-1 in mmpretrain's
+# zoo) -> MobileNetV1. Paper: 73.16 top-1 / 91.24 top-5 (recalled; see docs/pefd.md).
+# Recipe: the student config configs/_base_/mobilenet-v1_8xb32_in1k.py (100 epochs, batch 8x32,
+# SGD lr 0.1 x0.1 at 30/60/90, wd 1e-4); loss = 1 * CE + 25 * cosine distance between the mean of
+# q = 3 projectors Linear(1024, 2048) + ReLU applied to the pooled student feature and the raw
+# pooled teacher feature.
+_base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py']
+custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='FeatureDistiller',
+    # The data preprocessor goes inside the model dicts (see pefd_resnet34-resnet18_8xb32_in1k.py).
+    student=dict(
+        type='ImageClassifier',
+        data_preprocessor={{_base_.data_preprocessor}},
+        backbone={{_base_.model.backbone}},
+        neck={{_base_.model.neck}},
+        head={{_base_.model.head}}),
+    teacher=dict(
+        config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
+        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
+        'resnet50_8xb32_in1k_20210831-ea4938fc.pth',
+        cfg_options={'model.data_preprocessor': {{_base_.data_preprocessor}}}),
+    distill_points=dict(
+        pefd=dict(
+            student='neck[-1]',  # (B, 1024)
+            teacher='neck[-1]',  # (B, 2048)
+            connector=dict(
+                type='ProjectorEnsemble', student_channels=1024, teacher_channels=2048,
+                num_projectors=3),
+            loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
+custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,0 +1,40 @@
+# KD++ (KD + ND loss) on the toy classification split. KD (tau 4, weight 1) is warmed up linearly
+# over the first 30 iterations (the schedule is iteration-based; the paper warms up per epoch); the
+# ND loss (weight 1) pulls the student's pooled feature, through the ND projector
+# BN1d -> Dropout -> Linear(64, 256), toward the teacher's class means, which ClassMeansHook
+# computes on the toy training split before training (and recomputes when the teacher changes, as
+# it does between demo runs).
+# Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
+_base_ = ['./resnet18-w8_toy-cls.py']
+custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='FeatureDistiller',
+    student={{_base_.model}},
+    teacher=dict(
+        config='{{fileDirname}}/resnet18-w32_toy-cls.py',
+        checkpoint='work_dirs/resnet18-w32_toy-cls/iter_300.pth'),
+    distill_points=dict(
+        kd=dict(
+            student='head.fc',
+            teacher='head.fc',
+            loss=dict(type='KDLoss', tau=4.0, loss_weight=1.0)),
+        nd=dict(
+            student='neck[-1]',  # (B, 64)
+            teacher='neck[-1]',  # (B, 256)
+            connector=dict(type='NDProjector', student_channels=64, teacher_channels=256),
+            loss=dict(
+                type='NDLoss',
+                class_means='work_dirs/class_means/toy_resnet18-w32_neck.pth',
+                num_classes=4,
+                embed_dim=256,
+                lazy_load=True,
+                loss_weight=1.0))))
+# drop_last: the ND projector's BatchNorm1d needs at least 2 samples per batch.
+train_dataloader = dict(drop_last=True)
+custom_hooks = [
+    dict(type='ClassMeansHook', on_mismatch='recompute'),
+    dict(type='DistillLossWarmupHook', points='kd', by_epoch=False, warmup_iters=30),
+    dict(type='StudentCheckpointHook'),
+]
