@@ -36,7 +36,9 @@ EXPERIMENTS: List[Experiment] = [
     Experiment('seg', 'mIoU', 'fcn_r18-w32_toy-seg.py', 'fcn_r18-w8_toy-seg.py',
                {'KD + proj. MSE': 'kd_fcn_r18w32-r18w8_toy-seg.py'}),
     Experiment('cls', 'accuracy/top1', 'resnet18-w32_toy-cls.py', 'resnet18-w8_toy-cls.py',
-               {'KD + proj. MSE': 'kd_resnet18w32-r18w8_toy-cls.py'}),
+               {'KD + proj. MSE': 'kd_resnet18w32-r18w8_toy-cls.py',
+                'PEFD': 'pefd_resnet18w32-r18w8_toy-cls.py',
+                'KD++ (KD + ND)': 'nd-kd_resnet18w32-r18w8_toy-cls.py'}),
 ]
 
 
