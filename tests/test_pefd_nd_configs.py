@@ -1,5 +1,7 @@
 """Every PEFD / ND config (and the plain configs they build on) builds and trains one step on CPU.
 
+The toy PEFD / KD++ configs of the CPU demo are included.
+
 Tiny synthetic batches (32² CIFAR, 64² ImageNet / COCO, 64×128 Cityscapes), random teachers
 (``model.teacher.checkpoint=None``), nothing downloaded (pretrained ``init_cfg``\\ s are stripped and
 ``init_weights`` is never called), random in-memory class means for the ND losses.
@@ -24,7 +26,10 @@ torch.set_num_threads(2)
 
 CONFIGS = osp.join(REPO_ROOT, 'configs')
 DISTILL_CONFIGS = sorted(glob.glob(osp.join(CONFIGS, 'pefd', '*.py')) +
-                         glob.glob(osp.join(CONFIGS, 'nd', '*.py')))
+                         glob.glob(osp.join(CONFIGS, 'nd', '*.py'))) + [
+    osp.join(CONFIGS, 'toy', name) for name in (
+        'pefd_resnet18w32-r18w8_toy-cls.py', 'nd-kd_resnet18w32-r18w8_toy-cls.py',
+        'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py')]
 CIFAR_TEACHERS = [osp.join(CONFIGS, 'cifar100', f'{name}_cifar100.py')
                   for name in ('resnet32x4', 'resnet56', 'wrn-40-2', 'resnet50')]
 # The students written for these configs (no stock config exists for them).
@@ -35,7 +40,7 @@ PLAIN_CONFIGS = CIFAR_TEACHERS + NEW_STUDENTS
 
 def input_size(path: str):
     name = osp.basename(path)
-    if 'cifar100' in name:
+    if 'cifar100' in name or 'toy-cls' in name:
         return (32, 32)
     if 'cityscapes' in name:
         return (64, 128)
@@ -83,7 +88,7 @@ def one_step(cfg: Config, size) -> dict:
 
 
 def test_the_config_lists_are_complete():
-    names = {osp.basename(p) for p in DISTILL_CONFIGS}
+    names = {osp.basename(p) for p in DISTILL_CONFIGS if '/toy/' not in p}
     assert {'pefd_resnet34-resnet18_8xb32_in1k.py', 'nd-kd_resnet34-resnet18_8xb32_in1k.py',
             'nd-dkd_resnet34-resnet18_8xb32_in1k.py', 'nd-kd_faster-rcnn_r101-r18_fpn_2x_coco.py'
             } <= names
