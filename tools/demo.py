@@ -32,11 +32,13 @@ class Experiment(NamedTuple):
 EXPERIMENTS: List[Experiment] = [
     Experiment('det', 'coco/bbox_mAP', 'faster-rcnn_r18-w32_fpn_toy-det.py',
                'faster-rcnn_r18-w8_fpn_toy-det.py',
-               {'FPN MSE': 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'}),
+               {'FPN MSE': 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
+                'DiffKD': 'diffkd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'}),
     Experiment('seg', 'mIoU', 'fcn_r18-w32_toy-seg.py', 'fcn_r18-w8_toy-seg.py',
                {'KD + proj. MSE': 'kd_fcn_r18w32-r18w8_toy-seg.py'}),
     Experiment('cls', 'accuracy/top1', 'resnet18-w32_toy-cls.py', 'resnet18-w8_toy-cls.py',
                {'KD + proj. MSE': 'kd_resnet18w32-r18w8_toy-cls.py',
+                'DiffKD': 'diffkd_resnet18w32-r18w8_toy-cls.py',
                 'PEFD': 'pefd_resnet18w32-r18w8_toy-cls.py',
                 'KD++ (KD + ND)': 'nd-kd_resnet18w32-r18w8_toy-cls.py'}),
 ]
@@ -64,9 +66,12 @@ def train_and_evaluate(config: str, work_dir: str, metric: str, force: bool,
     if options:
         cfg.merge_from_dict(options)
     prepare_train_config(cfg, work_dir=work_dir)
+    # Quiet runs: the table at the end is the output (losses/metrics: work_dir/*/vis_data).
+    cfg.log_level = 'WARNING'
     timing_file = osp.join(work_dir, 'seconds_per_iter.txt')
     done = last_checkpoint(work_dir)
     if force or done is None or not osp.isfile(timing_file):
+        print(f'[demo] training {config} -> {work_dir}', flush=True)
         runner = Runner.from_cfg(cfg)
         runner.train()
         seconds = runner.message_hub.get_scalar('train/time').mean()
@@ -80,6 +85,7 @@ def train_and_evaluate(config: str, work_dir: str, metric: str, force: bool,
         metrics = runner.val()  # Runner.val loads `load_from` first
     with open(timing_file) as f:
         seconds = float(f.read())
+    print(f'[demo] {config}: {metric} = {float(metrics[metric]):.3f}', flush=True)
     return RunResult(float(metrics[metric]), seconds, last_checkpoint(work_dir))
 
 
