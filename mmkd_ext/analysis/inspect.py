@@ -68,10 +68,14 @@ def module_filter(pattern: Optional[str]) -> Callable[[str], bool]:
     return lambda name: fnmatch.fnmatchcase(name, pattern) or bool(regex and regex.search(name))
 
 
-def _tensor_shapes(value: Any, path: Tuple[int, ...] = (), depth: int = 0) -> Dict[Tuple[int, ...], Tuple[int, ...]]:
+Shapes = Dict[Tuple[int, ...], Tuple[int, ...]]
+
+
+def _tensor_shapes(value: Any, path: Tuple[int, ...] = (), depth: int = 0) -> Shapes:
+    """``{index path: shape}`` of the tensors in an output, two levels of tuples/lists deep."""
     if isinstance(value, Tensor):
         return {path: tuple(value.shape)}
-    shapes: Dict[Tuple[int, ...], Tuple[int, ...]] = {}
+    shapes: Shapes = {}
     if isinstance(value, (list, tuple)) and depth < 2:
         for i, item in enumerate(value):
             shapes.update(_tensor_shapes(item, path + (i, ), depth + 1))
@@ -400,8 +404,9 @@ def format_report(report: InspectionReport) -> str:
     for side, trace in (('student', report.student_trace), ('teacher', report.teacher_trace)):
         lines.append(f'== {side}: {len(trace)} modules ran (execution order) ==')
         for entry in trace:
+            more = ', ...' if entry.calls > 5 else ''
             out = entry.outputs[0] if entry.calls == 1 else \
-                f'{entry.calls} calls: ' + ', '.join(entry.outputs[:5]) + (', ...' if entry.calls > 5 else '')
+                f'{entry.calls} calls: ' + ', '.join(entry.outputs[:5]) + more
             mark = marks.get((side, entry.name))
             suffix = f'   <== point {", ".join(mark)}' if mark else ''
             lines.append(f'{entry.order:5d} {entry.name} ({entry.type}): {out}{suffix}')
