@@ -123,7 +123,8 @@ class RoIDistiller(FeatureDistiller):
         self.roi_connector = connector
         if self.roi_nd is not None:
             # K foreground classes + background; checked against the class-means file on load.
-            expected = dict(num_classes=t_head.num_classes + 1, embed_dim=t_head.shared_out_channels)
+            expected = dict(num_classes=t_head.num_classes + 1,
+                            embed_dim=t_head.shared_out_channels)
             for field, value in expected.items():
                 given = self.roi_nd.expected.get(field)
                 if given is not None and given != value:

@@ -8,17 +8,17 @@ One implementation for ``tools/compute_class_means.py`` and :class:`~mmkd_ext.ho
   - a distillation point whose loss is ``NDLoss`` (classification): the teacher record of the point
     (the globally pooled penultimate feature, e.g. ``'neck[-1]'`` of an ``ImageClassifier`` with
     ``GlobalAveragePooling``), labelled with the images' ground-truth classes;
-  - the ``roi_nd`` loss of a :class:`~mmkd_ext.distillers.RoIDistiller` (Faster R-CNN): the teacher's
-    shared-FC embeddings of its OWN sampled RoIs (its RPN proposals plus the gt boxes, positives and
-    background, as its training sampler draws them), labelled with the sampled labels
-    (background = ``num_classes``); see :meth:`RoIDistiller.teacher_sampled_roi_embeddings`.
+  - the ``roi_nd`` loss of a :class:`~mmkd_ext.distillers.RoIDistiller` (Faster R-CNN): the
+    teacher's shared-FC embeddings of its OWN sampled RoIs (its RPN proposals plus the gt boxes,
+    positives and background, as its training sampler draws them), labelled with the sampled
+    labels (background = ``num_classes``); see :meth:`RoIDistiller.teacher_sampled_roi_embeddings`.
 
 * :func:`compute_class_means` streams the training split (WITH its augmentation, as the ND paper
   does) through the frozen teacher in eval mode, shard by shard when distributed, and merges the
   per-class sums over ranks; :func:`write_class_means` also saves the files (rank 0) with the
   teacher's identity (digest, config, checkpoint) and the layer.
-* :func:`class_means_problem` says whether an existing file fits the run; :func:`install_class_means`
-  makes each ND loss expect this teacher and load its file.
+* :func:`class_means_problem` says whether an existing file fits the run;
+  :func:`install_class_means` makes each ND loss expect this teacher and load its file.
 """
 import copy
 import os.path as osp
@@ -27,6 +27,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tup
 import torch
 import torch.nn as nn
 from mmengine.dist import barrier, get_rank, is_main_process
+from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
@@ -49,7 +50,7 @@ class NDTarget(NamedTuple):
         loss (NDLoss): The loss; its ``class_means_path`` is where the means are written.
         layer (str): The teacher record the embeddings come from (stored in the file).
         num_classes (int): K (K + 1 for the RoI path, background included).
-        embed: (EmbedFn): Teacher embeddings and labels of one preprocessed batch.
+        embed (EmbedFn): Teacher embeddings and labels of one preprocessed batch.
     """
     name: str
     loss: NDLoss
@@ -60,7 +61,6 @@ class NDTarget(NamedTuple):
 
 def unwrap_model(model: nn.Module) -> nn.Module:
     """The distiller inside an MMEngine model wrapper (DDP, FSDP, ...)."""
-    from mmengine.model import is_model_wrapper
     return model.module if is_model_wrapper(model) else model
 
 
@@ -76,15 +76,15 @@ def _point_embed_fn(distiller: FeatureDistiller, module: str, index: Tuple[int, 
         records = distiller.teacher.record(inputs, data_samples)
         feats = records.get(module, index)
         if not isinstance(feats, Tensor):
-            raise TypeError(f'The teacher record "{record_spec(module, index)}" of an ND point must '
-                            f'be a tensor (B, D); add an output index (e.g. "neck[-1]").')
+            raise TypeError(f'The teacher record "{record_spec(module, index)}" of an ND point '
+                            f'must be a tensor (B, D); add an output index (e.g. "neck[-1]").')
         return feats.flatten(1), gt_labels_from_data_samples(data_samples, feats.device)
 
     return embed
 
 
 def find_nd_targets(distiller: nn.Module) -> List[NDTarget]:
-    """The ND losses of a built distiller (points with an ``NDLoss``, and a RoIDistiller's ``roi_nd``).
+    """The ND losses of a built distiller: points with an ``NDLoss``, a RoIDistiller's ``roi_nd``.
 
     Args:
         distiller (nn.Module): A :class:`FeatureDistiller` (or subclass), possibly wrapped.
@@ -94,8 +94,8 @@ def find_nd_targets(distiller: nn.Module) -> List[NDTarget]:
     """
     distiller = unwrap_model(distiller)
     if not isinstance(distiller, FeatureDistiller):
-        raise TypeError(f'Class means are computed for a distiller (FeatureDistiller or a subclass), '
-                        f'not for a {type(distiller).__name__}.')
+        raise TypeError(f'Class means are computed for a distiller (FeatureDistiller or a '
+                        f'subclass), not for a {type(distiller).__name__}.')
     targets = []
     for name, point in distiller.points.items():
         if not isinstance(point.loss, NDLoss):
@@ -105,9 +105,9 @@ def find_nd_targets(distiller: nn.Module) -> List[NDTarget]:
         if num_classes is None:
             raise ValueError(f'Distillation point "{name}": cannot tell the number of classes; set '
                              f'num_classes in its NDLoss.')
-        targets.append(NDTarget(name, point.loss, record_spec(point.teacher_module, point.teacher_index),
-                                int(num_classes),
-                                _point_embed_fn(distiller, point.teacher_module, point.teacher_index)))
+        module, index = point.teacher_module, point.teacher_index
+        targets.append(NDTarget(name, point.loss, record_spec(module, index), int(num_classes),
+                                _point_embed_fn(distiller, module, index)))
     if isinstance(distiller, RoIDistiller) and distiller.roi_nd is not None:
         targets.append(NDTarget('roi_nd', distiller.roi_nd, distiller.roi_embedding_layer,
                                 int(distiller.roi_nd.expected['num_classes']),
@@ -163,8 +163,8 @@ def build_class_means_dataloader(dataloader_cfg: Mapping, seed: Optional[int] = 
     """The training loader, every sample exactly once over all ranks, augmentation kept.
 
     The sampler becomes ``DefaultSampler(shuffle=False, round_up=False)``: the order does not matter
-    for a mean, an infinite sampler would never end, and ``round_up`` would count a few samples twice;
-    ``drop_last`` is turned off so that the last, partial batch counts too.
+    for a mean, an infinite sampler would never end, and ``round_up`` would count a few samples
+    twice; ``drop_last`` is turned off so that the last, partial batch counts too.
 
     Args:
         dataloader_cfg (Mapping): The config's ``train_dataloader``.

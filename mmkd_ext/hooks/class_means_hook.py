@@ -1,4 +1,4 @@
-"""Before training: make sure the ND losses have their teacher class means (compute them if needed)."""
+"""Before training: give the ND losses their teacher class means (computed when needed)."""
 from typing import Optional
 
 from mmengine.dist import broadcast_object_list, is_main_process
@@ -62,7 +62,8 @@ class ClassMeansHook(Hook):
                       level=30)
             return
         identity = teacher_identity(distiller, runner.cfg.model.get('teacher', {}))
-        problems = [[class_means_problem(t, identity) for t in targets] if is_main_process() else None]
+        problems = [[class_means_problem(t, identity) for t in targets]
+                    if is_main_process() else None]
         broadcast_object_list(problems)
         problems = problems[0]
         mismatched = [(t, p) for t, p in zip(targets, problems) if p not in (None, 'missing')]

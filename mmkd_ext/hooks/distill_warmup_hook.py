@@ -1,4 +1,4 @@
-"""Linear warm-up of distillation-point weights (the "++" methods of the ND paper warm up the KD term)."""
+"""Linear warm-up of distillation-point weights (the ND paper's "++" methods warm up the KD term)."""
 import logging
 from typing import Dict, Optional, Sequence, Union
 
@@ -64,7 +64,8 @@ class DistillLossWarmupHook(Hook):
             raise ValueError(f'DistillLossWarmupHook(by_epoch={by_epoch}) warms up per {unit}: '
                              f'give {want} (and only it).')
         if length < 0:
-            raise ValueError(f'DistillLossWarmupHook: the warm-up length must be >= 0, got {length}')
+            raise ValueError(f'DistillLossWarmupHook: the warm-up length must be >= 0, got '
+                             f'{length}')
         self.warmup = int(length)
         self.by_epoch = by_epoch
         self.base_weights: Dict[str, float] = {}
@@ -76,7 +77,7 @@ class DistillLossWarmupHook(Hook):
         return getattr(model, 'points', None)
 
     def before_train(self, runner) -> None:
-        """Remember the configured weights (the model is freshly built, so these are the config's)."""
+        """Remember the configured weights (the model is freshly built: they are the config's)."""
         points = self._points(runner)
         if points is None:
             # E.g. the exported student_config.py of a distillation run, trained as a plain model.
@@ -91,7 +92,15 @@ class DistillLossWarmupHook(Hook):
         self.base_weights = {name: float(points[name].weight) for name in self.point_names}
 
     def set_weights(self, runner, step: int) -> float:
-        """Set every warmed-up point's weight for ``step``; returns the factor applied."""
+        """Set every warmed-up point's weight to ``warmup_factor(step) x`` its configured weight.
+
+        Args:
+            runner: The MMEngine runner (its ``model`` is the distiller, possibly wrapped).
+            step (int): The current epoch (``by_epoch``) or iteration, counted from 0.
+
+        Returns:
+            float: The factor applied.
+        """
         factor = warmup_factor(step, self.warmup)
         if self.base_weights:
             points = self._points(runner)
