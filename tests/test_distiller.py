@@ -180,3 +180,14 @@ def test_predict_and_tensor_modes_use_the_student_alone():
         theirs = model.student.test_step(copy.deepcopy(batch))
     assert not calls
     assert torch.equal(ours[0].seg_logits.data, theirs[0].seg_logits.data)
+
+
+def test_top_level_data_preprocessor_reaches_the_student():
+    """Stock mmpretrain configs keep data_preprocessor at the top level; the Runner passes it to
+    the distiller, and the student (whose own dict has none) must normalise with it."""
+    cfg = distiller_cfg(CLS)
+    top_level = cfg.model.student.pop('data_preprocessor')
+    top_level.mean = [1.0, 2.0, 3.0]
+    model = MODELS.build(cfg.model, default_args=dict(data_preprocessor=top_level))
+    assert model.student.data_preprocessor.mean.flatten().tolist() == [1.0, 2.0, 3.0]
+    assert model.data_preprocessor is model.student.data_preprocessor

@@ -101,7 +101,8 @@ class FeatureDistiller(BaseModel):
         distill_points (dict): ``{name: dict(student=..., teacher=..., connector=..., loss=...,
             weight=1.0)}``. Records are module names with an optional output index
             (``'neck[0]'``); ``connector`` may be omitted (identity).
-        data_preprocessor (dict, optional): Ignored when the student has one; the student's is used.
+        data_preprocessor (dict, optional): Used by the student when its own model dict has none
+            (stock mmpretrain configs keep it at the top level, and the Runner passes it here).
         init_cfg (dict, optional): Initialisation config of the distiller's own parts.
     """
 
@@ -115,6 +116,8 @@ class FeatureDistiller(BaseModel):
                  distill_points: Dict[str, dict],
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is not None and not student.get('data_preprocessor'):
+            student = dict(student, data_preprocessor=data_preprocessor)
         student_model = MODELS.build(student)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model

@@ -49,6 +49,9 @@ def build_teacher_model(config: Optional[str] = None,
         cfg.merge_from_dict(dict(model=model))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    if cfg.get('data_preprocessor') and not cfg.model.get('data_preprocessor'):
+        # As MMEngine's Runner does: stock mmpretrain configs keep it at the top level.
+        cfg.model.data_preprocessor = cfg.data_preprocessor
     scope = cfg.get('default_scope', None)
     with DefaultScope.overwrite_default_scope(scope):
         # A ConfigDict: the toolboxes read e.g. ``train_cfg.rpn`` as attributes.

@@ -7,6 +7,8 @@ import torch
 from mmengine.config import Config
 
 STUDENT_PREFIX = 'student.'
+# Hooks that only make sense around a distiller; the exported student config drops them.
+DISTILLATION_HOOKS = ('StudentCheckpointHook', 'ClassMeansHook', 'DistillLossWarmupHook')
 
 
 def student_checkpoint(checkpoint: dict, source: str = '') -> dict:
@@ -55,8 +57,7 @@ def student_config(cfg: Config) -> Config:
     """
     out = copy.deepcopy(cfg)
     out.model = out.model.student
-    hooks = [h for h in out.get('custom_hooks', []) or []
-             if not str(h.get('type', '')).startswith(('StudentCheckpointHook', 'ClassMeansHook'))]
+    hooks = [h for h in out.get('custom_hooks', []) or [] if h.get('type') not in DISTILLATION_HOOKS]
     out.custom_hooks = hooks
     out.load_from = None
     return out

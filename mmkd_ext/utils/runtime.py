@@ -8,12 +8,14 @@ from mmengine.logging import print_log
 
 from .export import export_student, student_config
 
-DISTILLER_TYPES = ('FeatureDistiller', )
-
-
 def is_distiller_config(cfg: Config) -> bool:
-    """Whether ``cfg.model`` is one of our distillers (by registered name)."""
-    return str(cfg.model.get('type', '')).split('.')[-1] in DISTILLER_TYPES
+    """Whether ``cfg.model`` is a :class:`FeatureDistiller` (or a subclass such as RoIDistiller)."""
+    from mmengine.registry import MODELS
+
+    from ..distillers import FeatureDistiller
+    model_type = cfg.model.get('type', '')
+    model_cls = MODELS.get(model_type) if isinstance(model_type, str) else model_type
+    return isinstance(model_cls, type) and issubclass(model_cls, FeatureDistiller)
 
 
 def prepare_train_config(cfg: Config,
