@@ -3,7 +3,6 @@ import re
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-import torch
 import torch.nn as nn
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement

@@ -1,5 +1,5 @@
 """The DiffKD connector: denoise the student feature with a diffusion model trained on the teacher's."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn

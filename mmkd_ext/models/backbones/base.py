@@ -4,10 +4,11 @@ Every backbone here is a chain of indexed stages. The subclasses only say which 
 ``frozen_stages`` stages consist of; freezing and keeping the norm layers in eval mode work the same way
 for all of them, as in mmpretrain's own backbones.
 """
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
 # Kaiming (fan_out, ReLU) for convolutions and unit-scale norms: the initialisation of the CRD model
@@ -62,6 +63,26 @@ class StagedBackbone(BaseBackbone):
     def _frozen_modules(self) -> List[nn.Module]:
         """The modules that ``frozen_stages`` covers; subclasses override it."""
         return []
+
+    def _run_stages(self, x: Tensor, stages: Iterable[nn.Module],
+                    first_index: int = 0) -> List[Tensor]:
+        """Run ``stages`` in order on ``x``; keep the outputs whose index is in ``out_indices``.
+
+        Args:
+            x (Tensor): Input of the first stage, ``(B, C, H, W)``.
+            stages (Iterable[nn.Module]): The stages, in order.
+            first_index (int): The ``out_indices`` index of the first stage (1 when the stem
+                itself is index 0).
+
+        Returns:
+            list[Tensor]: The kept outputs, each ``(B, C_i, H_i, W_i)``.
+        """
+        outs = []
+        for index, stage in enumerate(stages, start=first_index):
+            x = stage(x)
+            if index in self.out_indices:
+                outs.append(x)
+        return outs
 
     def _freeze_stages(self) -> None:
         for module in self._frozen_modules():

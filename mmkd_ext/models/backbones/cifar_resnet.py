@@ -164,10 +164,4 @@ class CIFARResNet(StagedBackbone):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Return the stage outputs named by ``out_indices``, each ``(B, C_i, H_i, W_i)``."""
-        x = self.stem(x)
-        outs = []
-        for index, stage in enumerate(self.stages):
-            x = stage(x)
-            if index in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        return tuple(self._run_stages(self.stem(x), self.stages))

@@ -130,12 +130,6 @@ class MobileNetV1(StagedBackbone):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Return the outputs named by ``out_indices``, each ``(B, C_i, H_i, W_i)``."""
-        outs = []
         x = self.stem(x)
-        if 0 in self.out_indices:
-            outs.append(x)
-        for index, layer in enumerate(self.layers, start=1):
-            x = layer(x)
-            if index in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        outs = [x] if 0 in self.out_indices else []  # the stem is index 0
+        return tuple(outs + self._run_stages(x, self.layers, first_index=1))

@@ -143,10 +143,4 @@ class CIFARMobileNetV2(StagedBackbone):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Return the outputs named by ``out_indices``, each ``(B, C_i, H_i, W_i)``."""
-        x = self.stem(x)
-        outs = []
-        for index, layer in enumerate(self.layers):
-            x = layer(x)
-            if index in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        return tuple(self._run_stages(self.stem(x), self.layers))
