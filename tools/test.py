@@ -8,13 +8,12 @@ A distillation config is evaluated as its student alone (no teacher is built). W
 """
 import argparse
 import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.runtime import prepare_test_config
+from mmkd_ext.utils.runtime import load_cli_config, prepare_test_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,12 +35,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg, work_dir = load_cli_config(args)
     prepare_test_config(cfg, args.checkpoint, work_dir=work_dir, out=args.out, teacher=args.teacher)
     runner = Runner.from_cfg(cfg)
     runner.test()

@@ -1,12 +1,30 @@
 """Config preparation shared by tools/train.py and tools/test.py."""
 import os.path as osp
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
 from .export import export_student, student_config
+
+def load_cli_config(args) -> Tuple[Config, str]:
+    """The config of a tools/ command line, with ``--cfg-options`` and ``--launcher`` applied.
+
+    Args:
+        args: Parsed arguments with ``config``, ``cfg_options``, ``launcher`` and ``work_dir``.
+
+    Returns:
+        tuple: ``(cfg, work_dir)``; the work dir defaults to ``./work_dirs/<config name>``.
+    """
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg, work_dir
+
 
 def is_distiller_config(cfg: Config) -> bool:
     """Whether ``cfg.model`` is a :class:`FeatureDistiller` (or a subclass such as RoIDistiller)."""
