@@ -33,14 +33,16 @@ def _load_toy_data() -> ModuleType:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default='data/toy', help='output folder (default: data/toy)')
-    parser.add_argument('--num-train', type=int, default=200,
+    parser.add_argument('--num-train', type=int, default=400,
                         help='multi-shape training images (detection + segmentation)')
-    parser.add_argument('--num-val', type=int, default=60, help='multi-shape validation images')
-    parser.add_argument('--num-cls-train', type=int, default=None,
-                        help='single-shape training images for classification (default: --num-train)')
-    parser.add_argument('--num-cls-val', type=int, default=None,
-                        help='single-shape validation images (default: --num-val)')
+    parser.add_argument('--num-val', type=int, default=100, help='multi-shape validation images')
+    parser.add_argument('--num-cls-train', type=int, default=3000,
+                        help='single-shape training images for classification')
+    parser.add_argument('--num-cls-val', type=int, default=200,
+                        help='single-shape validation images')
     parser.add_argument('--size', type=int, default=64, help='image width = height in pixels')
+    parser.add_argument('--cls-size', type=int, default=32,
+                        help='image width = height of the single-shape (classification) set')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument('--max-shapes', type=int, default=3, help='most shapes per image')
     parser.add_argument('--force', action='store_true', help='regenerate even if up to date')
@@ -58,6 +60,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         seed=args.seed,
         num_cls_train=args.num_cls_train,
         num_cls_val=args.num_cls_val,
+        cls_size=args.cls_size,
         max_shapes=args.max_shapes,
         force=args.force)
 

@@ -37,6 +37,9 @@ model = dict(
         in_channels=32,
         stacked_convs=2,
         feat_channels=32,
+        # GroupNorm in the head towers: trained from scratch, the stock norm-free head learns
+        # more slowly (bbox mAP 0.14 vs 0.16 after 300 iterations here).
+        norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
         anchor_generator=dict(
             type='AnchorGenerator',
             octave_base_scale=4,  # anchors 16..181 px
@@ -67,3 +70,6 @@ model = dict(
         score_thr=0.05,
         nms=dict(type='nms', iou_threshold=0.5),
         max_per_img=20))
+# Higher than the schedule's 0.02: after 300 iterations bbox mAP 0.19 (lr 0.04) vs 0.16 (0.02)
+# and 0.18 (0.08) for the teacher.
+optim_wrapper = dict(optimizer=dict(lr=0.04))

@@ -5,11 +5,11 @@ One call of :func:`make_toy_data` writes, under ``out_dir``::
     meta.json                       the generation arguments (used to skip re-generation)
     img_dir/{train,val}/NNNNNN.png  multi-shape images (1-3 shapes on a textured background)
     ann_dir/{train,val}/NNNNNN.png  semantic masks of the same images, uint8, 0 = background,
-                                    k = ``SEG_CLASSES[k]``
+                                    k = ``TOY_SEG_CLASSES[k]``
     annotations/{train,val}.json    COCO-format boxes of the same images (category ids from 1)
     cls/{train,val}/<class>/NNNNNN.png
-                                    single-shape images in mmpretrain's ``CustomDataset``
-                                    folder layout
+                                    single-shape images (32x32 by default) in mmpretrain's
+                                    ``CustomDataset`` folder layout
 
 Only numpy and OpenCV are needed, so the generator runs before (and without) the OpenMMLab
 stack. Every image draws from its own random stream, seeded by ``(seed, split, index)``: the
@@ -20,7 +20,7 @@ import json
 import os
 import os.path as osp
 import shutil
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import cv2
 import numpy as np
@@ -39,8 +39,10 @@ TOY_SEG_PALETTE: List[List[int]] = [[0, 0, 0], [220, 20, 60], [0, 130, 200], [60
                                     [255, 200, 0]]
 
 # Bump when the drawing changes, so that existing outputs are regenerated rather than reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 _SUBDIRS = ('img_dir', 'ann_dir', 'annotations', 'cls')
+# Largest rotation of a polygon, in degrees (see _shape_mask).
+_MAX_TILT_DEG = 15.0
 # Distinct random streams for the four image sets.
 _STREAMS = {('det', 'train'): 0, ('det', 'val'): 1, ('cls', 'train'): 2, ('cls', 'val'): 3}
 
@@ -48,20 +50,21 @@ _STREAMS = {('det', 'train'): 0, ('det', 'val'): 1, ('cls', 'train'): 2, ('cls',
 def _background(rng: np.random.Generator, size: int) -> np.ndarray:
     """A textured, mostly desaturated background (float32 HxWx3, BGR, 0..255).
 
-    Textures (smooth blobs, a sinusoidal grating, pixel noise) make the task less trivial than
-    flat colour, while low saturation keeps the saturated shapes clearly visible.
+    Mild textures (smooth colour blobs, a faint sinusoidal grating, pixel noise) make the task
+    less trivial than flat colour. They are kept weak on purpose: with strong textures, models
+    trained from scratch for a minute memorise the backgrounds instead of learning the shapes.
     """
-    base = rng.uniform(70.0, 185.0) + rng.uniform(-15.0, 15.0, size=3)
+    base = rng.uniform(70.0, 185.0) + rng.uniform(-12.0, 12.0, size=3)
     grid = rng.normal(0.0, 1.0, size=(4, 4, 3)).astype(np.float32)
     blobs = cv2.resize(grid, (size, size), interpolation=cv2.INTER_CUBIC)
-    blobs *= rng.uniform(8.0, 25.0)
+    blobs *= rng.uniform(4.0, 14.0)
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     theta = rng.uniform(0.0, np.pi)
-    period = rng.uniform(4.0, 16.0)
+    period = rng.uniform(6.0, 16.0)
     grating = np.sin((xx * np.cos(theta) + yy * np.sin(theta)) * (2.0 * np.pi / period) +
                      rng.uniform(0.0, 2.0 * np.pi))
-    grating = grating[..., None] * rng.uniform(0.0, 14.0)
-    noise = rng.normal(0.0, 6.0, size=(size, size, 3))
+    grating = grating[..., None] * rng.uniform(0.0, 6.0)
+    noise = rng.normal(0.0, 3.0, size=(size, size, 3))
     return (base + blobs + grating + noise).astype(np.float32)
 
 
@@ -74,9 +77,10 @@ def _shape_mask(rng: np.random.Generator, cls_name: str, size: int, extent: floa
         cv2.circle(mask, (int(round(cx)), int(round(cy))), max(int(round(extent / 2)), 2), 1, -1)
         return mask
 
-    def rotated(points: np.ndarray, period_deg: float) -> np.ndarray:
-        # Only rotations within one symmetry period differ, so sample from that range.
-        angle = np.deg2rad(rng.uniform(0.0, period_deg))
+    def rotated(points: np.ndarray) -> np.ndarray:
+        # A small tilt only: under free rotation (a square becomes a diamond, a cross an X),
+        # models trained from scratch for a minute learn the classes far more slowly.
+        angle = np.deg2rad(rng.uniform(-_MAX_TILT_DEG, _MAX_TILT_DEG))
         rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
         return np.round(points @ rot.T + np.array([cx, cy])).astype(np.int32)
 
@@ -84,18 +88,18 @@ def _shape_mask(rng: np.random.Generator, cls_name: str, size: int, extent: floa
     if cls_name == 'square':
         # A square of the same width looks bigger than a circle; shrink it slightly.
         h = half * 0.85
-        cv2.fillPoly(mask, [rotated(np.array([[-h, -h], [h, -h], [h, h], [-h, h]]), 90.0)], 1)
+        cv2.fillPoly(mask, [rotated(np.array([[-h, -h], [h, -h], [h, h], [-h, h]]))], 1)
     elif cls_name == 'triangle':
         # Equilateral; circumradius slightly above ``half`` so its area resembles the others'.
         r = half * 1.15
         angles = np.deg2rad([-90.0, 30.0, 150.0])
         pts = np.stack([np.cos(angles) * r, np.sin(angles) * r], axis=1)
-        cv2.fillPoly(mask, [rotated(pts, 120.0)], 1)
+        cv2.fillPoly(mask, [rotated(pts)], 1)
     elif cls_name == 'cross':
         t = max(half * 0.36, 1.5)  # half thickness of an arm
         pts = np.array([[-t, -half], [t, -half], [t, -t], [half, -t], [half, t], [t, t],
                         [t, half], [-t, half], [-t, t], [-half, t], [-half, -t], [-t, -t]])
-        cv2.fillPoly(mask, [rotated(pts, 90.0)], 1)
+        cv2.fillPoly(mask, [rotated(pts)], 1)
     else:
         raise ValueError(f'unknown shape class {cls_name!r}')
     return mask
@@ -149,7 +153,7 @@ def _polygons(mask: np.ndarray) -> List[List[float]]:
 
 def _finish(canvas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Add sensor-like noise over everything (shapes included) and quantise to uint8."""
-    canvas = canvas + rng.normal(0.0, 4.0, size=canvas.shape)
+    canvas = canvas + rng.normal(0.0, 3.0, size=canvas.shape)
     return np.clip(np.round(canvas), 0, 255).astype(np.uint8)
 
 
@@ -235,7 +239,9 @@ def _generate_det_split(out_dir: str, split: str, num: int, size: int, seed: int
         licenses=[],
         images=images,
         annotations=annotations,
-        categories=[dict(id=k + 1, name=c, supercategory='shape') for k, c in enumerate(TOY_CLASSES)])
+        categories=[
+            dict(id=k + 1, name=c, supercategory='shape') for k, c in enumerate(TOY_CLASSES)
+        ])
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     with open(osp.join(out_dir, 'annotations', f'{split}.json'), 'w') as f:
         json.dump(coco, f)
@@ -269,12 +275,13 @@ def _expected_files_exist(out_dir: str, meta: Dict[str, Any]) -> bool:
 
 
 def make_toy_data(out_dir: str = 'data/toy',
-                  num_train: int = 200,
-                  num_val: int = 60,
+                  num_train: int = 400,
+                  num_val: int = 100,
                   size: int = 64,
                   seed: int = 0,
-                  num_cls_train: Optional[int] = None,
-                  num_cls_val: Optional[int] = None,
+                  num_cls_train: int = 3000,
+                  num_cls_val: int = 200,
+                  cls_size: int = 32,
                   max_shapes: int = 3,
                   force: bool = False,
                   verbose: bool = True) -> Dict[str, Any]:
@@ -286,9 +293,12 @@ def make_toy_data(out_dir: str = 'data/toy',
         num_val: Number of multi-shape validation images.
         size: Width and height of every image, in pixels (at least 32).
         seed: Base random seed.
-        num_cls_train: Number of single-shape training images for classification
-            (default: ``num_train``).
-        num_cls_val: Number of single-shape validation images (default: ``num_val``).
+        num_cls_train: Number of single-shape training images for classification. Many
+            small images: a classifier trained from scratch for a few hundred iterations
+            memorises a few hundred images instead of learning the shapes.
+        num_cls_val: Number of single-shape validation images.
+        cls_size: Width and height of the single-shape images. 32 px keeps the many images
+            cheap to generate, load and train on; the shapes are still 11-22 px wide.
         max_shapes: Most shapes in one multi-shape image (at least 1).
         force: Regenerate even when ``meta.json`` matches the arguments.
         verbose: Print what was done.
@@ -297,17 +307,18 @@ def make_toy_data(out_dir: str = 'data/toy',
         dict: ``root`` (the output folder), ``skipped`` (True when an existing, matching output
         was reused), ``meta`` (the generation arguments) and ``counts`` (only when generated).
     """
-    if size < 32:
-        raise ValueError(f'size must be >= 32, got {size}')
-    if max_shapes < 1 or num_train < 0 or num_val < 0:
+    if min(size, cls_size) < 32:
+        raise ValueError(f'image sizes must be >= 32, got {size} and {cls_size}')
+    if max_shapes < 1 or min(num_train, num_val, num_cls_train, num_cls_val) < 0:
         raise ValueError('max_shapes must be >= 1 and image counts >= 0')
     meta = dict(
         generator_version=GENERATOR_VERSION,
         num_train=int(num_train),
         num_val=int(num_val),
-        num_cls_train=int(num_train if num_cls_train is None else num_cls_train),
-        num_cls_val=int(num_val if num_cls_val is None else num_cls_val),
+        num_cls_train=int(num_cls_train),
+        num_cls_val=int(num_cls_val),
         size=int(size),
+        cls_size=int(cls_size),
         seed=int(seed),
         max_shapes=int(max_shapes),
         classes=list(TOY_CLASSES))
@@ -336,8 +347,8 @@ def make_toy_data(out_dir: str = 'data/toy',
     counts = dict(
         det_train=_generate_det_split(out_dir, 'train', meta['num_train'], size, seed, max_shapes),
         det_val=_generate_det_split(out_dir, 'val', meta['num_val'], size, seed, max_shapes),
-        cls_train=_generate_cls_split(out_dir, 'train', meta['num_cls_train'], size, seed),
-        cls_val=_generate_cls_split(out_dir, 'val', meta['num_cls_val'], size, seed))
+        cls_train=_generate_cls_split(out_dir, 'train', meta['num_cls_train'], cls_size, seed),
+        cls_val=_generate_cls_split(out_dir, 'val', meta['num_cls_val'], cls_size, seed))
     with open(meta_path, 'w') as f:
         json.dump(meta, f, indent=2, sort_keys=True)
         f.write('\n')
@@ -349,7 +360,7 @@ def make_toy_data(out_dir: str = 'data/toy',
               f'  annotations/*.json    {counts["det_train"]["objects"]} train / '
               f'{counts["det_val"]["objects"]} val boxes (COCO)\n'
               f'  cls/{{train,val}}/<class>/ {counts["cls_train"]} train / {counts["cls_val"]} val '
-              f'single-shape images')
+              f'single-shape images ({cls_size}x{cls_size})')
     return dict(root=out_dir, skipped=False, meta=meta, counts=counts)
 
 

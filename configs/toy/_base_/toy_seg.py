@@ -26,7 +26,8 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=4,
+    # 8 rather than 4: from scratch, the number of images seen in the 300 iterations matters.
+    batch_size=8,
     num_workers=0,  # in-process: the images are tiny and the CPU cores are few
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
