@@ -1,21 +1,25 @@
 """Time a distillation config: plain student step, teacher forward, distilled step, and ratios.
 
     python tools/benchmark.py CONFIG [--iters 5] [--warmup 2] [--batch-size 2] [--size 512 512]
-                                     [--random-teacher] [--cfg-options k=v ...]
+                                     [--random-teacher] [--threads N] [--clock {wall,cpu}]
+                                     [--per-point] [--cfg-options k=v ...]
 
 Batches are synthetic (random images with random ground truth of the right kind), so no data set
-is needed. Prints seconds per step and the ratio distilled / (student + teacher forward): the
-plumbing overhead of distillation on top of the work it has to do. Also prints the extra
-parameters of the distillation parts (connectors and losses).
+is needed. Prints seconds per step, the time of the distillation points alone (connectors and
+losses: forward + backward on features of the recorded shapes, and the optimizer update of their
+parameters; DiffKD's denoiser is most of it) and the ratio distilled / (student + teacher forward
++ points): the plumbing overhead of distillation on top of the work it has to do. Also prints the
+extra parameters of the distillation parts (connectors and losses).
 """
 import argparse
 import copy
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
+import torch.nn as nn
 from mmengine.config import Config, DictAction
-from mmengine.optim import build_optim_wrapper
+from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 import mmkd_ext  # noqa: F401
@@ -32,24 +36,64 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--random-teacher', action='store_true',
                         help='do not load the teacher checkpoint (timing only)')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    parser.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
+                        help='wall time, or the process CPU time (user + system): on a shared CPU '
+                        'machine, with --threads 1, the work done, whatever else runs beside it')
+    parser.add_argument('--per-point', action='store_true',
+                        help='also time every distillation point alone (forward, backward, update)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
 
-def timed(step: Callable[[], None], iters: int, warmup: int) -> float:
-    """Median seconds of ``step`` over ``iters`` runs after ``warmup`` runs."""
+def timed(step: Callable[[], None], iters: int, warmup: int,
+          clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median seconds of ``step`` over ``iters`` runs after ``warmup`` runs, read on ``clock``."""
     for _ in range(warmup):
         step()
     times = []
     for _ in range(iters):
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-        start = time.perf_counter()
+        start = clock()
         step()
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return sorted(times)[len(times) // 2]
+
+
+Features = Dict[str, Tuple[torch.Tensor, torch.Tensor]]
+
+
+def recorded_features(distiller: nn.Module, data: dict) -> Features:
+    """Each point's recorded ``(student, teacher)`` features of one distilled forward, detached."""
+    with torch.no_grad():
+        distiller.loss(data['inputs'], data['data_samples'])
+    teacher_records = distiller.teacher.recorders
+    return {
+        name: (distiller.student_recorders.get(p.student_module, p.student_index).detach().clone(),
+               teacher_records.get(p.teacher_module, p.teacher_index).detach().clone())
+        for name, p in distiller.points.items()
+    }
+
+
+def points_step(distiller: nn.Module, features: Features, data_samples: List, names: List[str],
+                optim_wrapper: Optional[OptimWrapper] = None) -> None:
+    """Forward + backward of the named points alone, as the distilled step runs them, and the
+    optimizer update of their parameters when ``optim_wrapper`` (over ``distiller.points``) is
+    given: all the work the points add to a training step."""
+    for param in distiller.points.parameters():
+        param.grad = None
+    total = 0.0
+    for name in names:
+        student, teacher = features[name]
+        # A leaf that wants a gradient: the backward then reaches the student side as in training.
+        student = student.detach().requires_grad_(True)
+        losses = distiller.points[name](student, teacher, data_samples)
+        total = total + sum(losses.values())
+    total.backward()
+    if optim_wrapper is not None:
+        optim_wrapper.step()
 
 
 def main() -> None:
@@ -69,6 +113,7 @@ def main() -> None:
     optim_cfg = copy.deepcopy(cfg.optim_wrapper)
     distill_optim = build_optim_wrapper(distiller, optim_cfg)
     plain_optim = build_optim_wrapper(plain, copy.deepcopy(cfg.optim_wrapper))
+    points_optim = build_optim_wrapper(distiller.points, copy.deepcopy(cfg.optim_wrapper))
     batch = fake_batch(distiller.student, args.batch_size, tuple(args.size))
     data = distiller.data_preprocessor(copy.deepcopy(batch), True)
 
@@ -81,22 +126,42 @@ def main() -> None:
     def distilled_step() -> None:
         distiller.train_step(copy.deepcopy(batch), distill_optim)
 
+    features = recorded_features(distiller, data)
+    point_names = list(distiller.points)
+    samples = data['data_samples']
+    clock = time.process_time if args.clock == 'cpu' else time.perf_counter
     results: Dict[str, float] = {
-        'student step': timed(student_step, args.iters, args.warmup),
-        'teacher forward': timed(teacher_forward, args.iters, args.warmup),
-        'distilled step': timed(distilled_step, args.iters, args.warmup),
+        'student step': timed(student_step, args.iters, args.warmup, clock),
+        'teacher forward': timed(teacher_forward, args.iters, args.warmup, clock),
+        'points alone': timed(
+            lambda: points_step(distiller, features, samples, point_names, points_optim),
+            args.iters, args.warmup, clock),
+        'distilled step': timed(distilled_step, args.iters, args.warmup, clock),
     }
+    per_point = {
+        name: timed(
+            lambda names=[name]: points_step(distiller, features, samples, names, points_optim),
+            args.iters, args.warmup, clock)
+        for name in point_names
+    } if args.per_point else {}
     extra = sum(p.numel() for p in distiller.points.parameters())
     student_params = sum(p.numel() for p in distiller.student.parameters())
     teacher_params = sum(p.numel() for p in distiller.teacher.parameters())
     print(f'config: {args.config}')
-    print(f'device: {device}, batch {args.batch_size} x {args.size[0]}x{args.size[1]}, '
-          f'median of {args.iters} iterations after {args.warmup} warm-up')
+    print(f'device: {device}, {torch.get_num_threads()} CPU threads, batch {args.batch_size} x '
+          f'{args.size[0]}x{args.size[1]}, median {args.clock} time of {args.iters} iterations '
+          f'after {args.warmup} warm-up')
     for name, seconds in results.items():
         print(f'{name:>16}: {seconds * 1000:9.1f} ms')
+    for name, seconds in per_point.items():
+        student, teacher = features[name]
+        print(f'{"point " + name:>16}: {seconds * 1000:9.1f} ms  (student {tuple(student.shape)}, '
+              f'teacher {tuple(teacher.shape)})')
     expected = results['student step'] + results['teacher forward']
     print(f'{"ratio":>16}: distilled / (student + teacher forward) = '
           f'{results["distilled step"] / expected:.3f}')
+    print(f'{"ratio":>16}: distilled / (student + teacher forward + points alone) = '
+          f'{results["distilled step"] / (expected + results["points alone"]):.3f}')
     print(f'{"ratio":>16}: distilled / student = '
           f'{results["distilled step"] / results["student step"]:.3f}')
     print(f'{"parameters":>16}: student {student_params / 1e6:.2f} M, teacher '

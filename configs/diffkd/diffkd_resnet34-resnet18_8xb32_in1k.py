@@ -1,0 +1,41 @@
+# DiffKD (Huang et al., NeurIPS 2023) on ImageNet-1k, recipe "B1".
+# Teacher: ResNet-34 (mmpretrain zoo: 73.62 top-1; the paper's teacher: 73.31).
+# Student: ResNet-18 from scratch (paper baseline 69.76) -> paper: 72.22 top-1 / 90.64 top-5.
+#
+# Points (lambda = 1 for every loss):
+#   feature  the backbone's final 512-channel 7x7 map before global pooling, DiffKD with the linear
+#            autoencoder (latent 1024) and MSE (+ diffusion and reconstruction losses).
+#   logits   the head's logits (head.fc, 1000 classes), DiffKD for vectors without autoencoder and
+#            KL divergence with temperature 1.
+# B1 recipe = the stock mmpretrain resnet18_8xb32_in1k schedule: 100 epochs, 8 GPUs x 32, SGD
+# momentum 0.9, lr 0.1, weight decay 1e-4, lr x 0.1 every 30 epochs. The vector DiffKD normalises
+# over the batch: keep at least 2 images per GPU.
+_base_ = 'mmpretrain::resnet/resnet18_8xb32_in1k.py'
+custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='FeatureDistiller',
+    student={{_base_.model}},
+    teacher=dict(
+        config='mmpretrain::resnet/resnet34_8xb32_in1k.py',
+        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
+        'resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
+    distill_points=dict(
+        feature=dict(
+            student='backbone[-1]',
+            teacher='backbone[-1]',
+            connector=dict(
+                type='DiffKDDenoiser', student_channels=512, teacher_channels=512,
+                latent_channels=1024, kind='map'),
+            loss=dict(type='FeatureMSELoss'),
+            weight=1.0),
+        logits=dict(
+            student='head.fc',
+            teacher='head.fc',
+            connector=dict(
+                type='DiffKDDenoiser', student_channels=1000, teacher_channels=1000,
+                kind='vector'),
+            loss=dict(type='KDLoss', tau=1.0),
+            weight=1.0)))
+custom_hooks = [dict(type='StudentCheckpointHook')]
