@@ -26,6 +26,8 @@ DISTILL_CONFIGS = {
     'retinanet': 'mse_retinanet_r18w32-r18w8_fpn_toy-det.py',
     'fcn': 'kd_fcn_r18w32-r18w8_toy-seg.py',
     'resnet-cls': 'kd_resnet18w32-r18w8_toy-cls.py',
+    # DiffKD: the export must hold no denoiser keys and predict like the distiller's student.
+    'diffkd-cls': 'diffkd_resnet18w32-r18w8_toy-cls.py',
 }
 
 
@@ -216,7 +218,7 @@ BF16_CASES = [
     pytest.param('faster-rcnn', marks=pytest.mark.xfail(
         strict=True, raises=RuntimeError,
         reason="mmcv's CPU nms (student RPN) has no bf16 kernel; the plain student fails alike")),
-    'retinanet', 'fcn', 'resnet-cls'
+    'retinanet', 'fcn', 'resnet-cls', 'diffkd-cls'
 ]
 
 
@@ -227,7 +229,7 @@ def test_bf16_autocast_step_gives_finite_losses(key):
     cfg.model.teacher.checkpoint = None
     model = build_from(cfg)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    batch = fake_batch(model.student, 2, (32, 32) if key == 'resnet-cls' else (64, 64))
+    batch = fake_batch(model.student, 2, (32, 32) if key.endswith('cls') else (64, 64))
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = model.train_step(batch, optim)
     distill = {k: v for k, v in losses.items() if k.startswith('distill.')}
