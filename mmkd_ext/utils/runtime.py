@@ -1,4 +1,5 @@
 """Config preparation shared by tools/train.py and tools/test.py."""
+import os
 import os.path as osp
 from typing import Optional, Tuple
 
@@ -6,7 +7,7 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
-from .export import export_student, student_config
+from .export import student_checkpoint, student_config
 
 def load_cli_config(args) -> Tuple[Config, str]:
     """The config of a tools/ command line, with ``--cfg-options`` and ``--launcher`` applied.
@@ -148,7 +149,7 @@ def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
     state = loaded.get('state_dict', loaded)
     if not any(k.startswith('student.') for k in state):
         return checkpoint
-    import os
     os.makedirs(work_dir, exist_ok=True)
     dst = osp.join(work_dir, osp.splitext(osp.basename(checkpoint))[0] + '_student.pth')
-    return export_student(checkpoint, dst)
+    torch.save(student_checkpoint(loaded, checkpoint), dst)  # already loaded: no second read
+    return dst
