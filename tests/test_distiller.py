@@ -191,3 +191,15 @@ def test_top_level_data_preprocessor_reaches_the_student():
     model = MODELS.build(cfg.model, default_args=dict(data_preprocessor=top_level))
     assert model.student.data_preprocessor.mean.flatten().tolist() == [1.0, 2.0, 3.0]
     assert model.data_preprocessor is model.student.data_preprocessor
+
+
+def test_a_distiller_checkpoint_can_serve_as_teacher(tmp_path):
+    """Its ``student.*`` weights load into a teacher of the same architecture."""
+    cfg = distiller_cfg(CLS)
+    teacher = build_teacher_model(cfg.model.teacher.config)
+    path = str(tmp_path / 'distilled.pth')
+    torch.save({'state_dict': {f'student.{k}': v for k, v in teacher.state_dict().items()}}, path)
+    cfg.model.teacher.checkpoint = path
+    model = build(cfg)
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(model.teacher.model.state_dict()[key], value)

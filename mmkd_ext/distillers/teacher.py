@@ -9,6 +9,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
+from ..utils.export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
 MAX_LISTED_KEYS = 10
@@ -76,11 +77,11 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     own = model.state_dict()
     if state and own and not any(k in own for k in state):
-        # A distiller checkpoint (or export) whose student is now the teacher.
-        for prefix in ('student.', ):
-            stripped = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            if any(k in own for k in stripped):
-                state = stripped
+        # A distiller checkpoint whose student is now the teacher.
+        stripped = {k[len(STUDENT_PREFIX):]: v for k, v in state.items()
+                    if k.startswith(STUDENT_PREFIX)}
+        if any(k in own for k in stripped):
+            state = stripped
     missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')]
     mismatched = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}'
                   for k, v in own.items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
