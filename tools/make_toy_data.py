@@ -35,10 +35,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out', default='data/toy', help='output folder (default: data/toy)')
     parser.add_argument('--num-train', type=int, default=400,
                         help='multi-shape training images (detection + segmentation)')
-    parser.add_argument('--num-val', type=int, default=100, help='multi-shape validation images')
+    parser.add_argument('--num-val', type=int, default=300, help='multi-shape validation images')
     parser.add_argument('--num-cls-train', type=int, default=3000,
                         help='single-shape training images for classification')
-    parser.add_argument('--num-cls-val', type=int, default=200,
+    parser.add_argument('--num-cls-val', type=int, default=1000,
                         help='single-shape validation images')
     parser.add_argument('--size', type=int, default=64, help='image width = height in pixels')
     parser.add_argument('--cls-size', type=int, default=32,

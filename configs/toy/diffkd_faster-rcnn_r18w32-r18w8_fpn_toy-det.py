@@ -11,7 +11,7 @@ model = dict(
     student={{_base_.model}},
     teacher=dict(
         config='{{fileDirname}}/faster-rcnn_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_300.pth'),
+        checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_900.pth'),
     distill_points={
         **{
             f'fpn{i}': dict(

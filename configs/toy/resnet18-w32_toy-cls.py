@@ -1,33 +1,14 @@
-# Toy teacher: ResNet-18 classifier at half width (base_channels=32), trained from scratch on
-# the 32x32 single-shape toy images (4 classes). The student (w8) inherits all but the widths.
-_base_ = [
-    '_base_/toy_cls.py', '_base_/schedule_toy.py', '_base_/default_runtime_cls.py'
-]
+# Toy teacher: the student (resnet18-w8_toy-cls.py) with a ResNet-18 at half width
+# (base_channels=32) and a 3x longer schedule. Same data pipeline, data_preprocessor and head (fed
+# with 256 instead of 64 channels).
+_base_ = ['./resnet18-w8_toy-cls.py']
 model = dict(
-    type='ImageClassifier',
-    # Inside the model (not the top-level ``data_preprocessor`` of stock mmpretrain configs),
-    # so that a distiller wrapping this model config finds it here too.
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        num_classes=4,
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        stem_channels=32,
-        base_channels=32,  # stage widths 32/64/128/256
-        num_stages=4,
-        out_indices=(3, ),
-        # The default init_cfg (Kaiming convs, constant BN) loads nothing from the network.
-        style='pytorch'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=4,
-        in_channels=256,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, )))
-# Scaled with the batch of 128 (lr 0.05 at batch 64 learnt markedly slower).
-optim_wrapper = dict(optimizer=dict(lr=0.1))
+    backbone=dict(stem_channels=32, base_channels=32),  # stage widths 32/64/128/256
+    head=dict(in_channels=256))
+# Teacher schedule: 3x the students' 300 iterations, so that the teacher is close to convergence
+# before it is distilled from, as real teachers are.
+train_cfg = dict(max_iters=900, val_interval=900)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=900, eta_min_ratio=0.01),
+]

@@ -276,11 +276,11 @@ def _expected_files_exist(out_dir: str, meta: Dict[str, Any]) -> bool:
 
 def make_toy_data(out_dir: str = 'data/toy',
                   num_train: int = 400,
-                  num_val: int = 100,
+                  num_val: int = 300,
                   size: int = 64,
                   seed: int = 0,
                   num_cls_train: int = 3000,
-                  num_cls_val: int = 200,
+                  num_cls_val: int = 1000,
                   cls_size: int = 32,
                   max_shapes: int = 3,
                   force: bool = False,

@@ -1,0 +1,112 @@
+"""The toy benchmark (tools/demo.py): its run plan, its statistics, its report and its configs."""
+import csv
+import json
+import math
+import os.path as osp
+
+import pytest
+from helpers.runs import TOY_CONFIGS
+from test_pefd_nd_configs import DISTILL_CONFIGS as PEFD_ND_CONFIGS
+from test_pefd_nd_configs import input_size, load, one_step
+
+from mmkd_ext.benchmark import EXPERIMENTS, select_runs, summarize, write_report
+from mmkd_ext.benchmark.report import RunRecord, markdown_table
+
+METHOD_CONFIGS = sorted({m.config for e in EXPERIMENTS for m in e.methods})
+# Trained for a step elsewhere: the toy DiffKD configs (test_diffkd_configs.py) and the toy
+# PEFD / KD++ configs (test_pefd_nd_configs.py).
+COVERED = {osp.basename(p) for p in PEFD_ND_CONFIGS} | {
+    c for c in METHOD_CONFIGS if c.startswith('diffkd_')}
+
+
+def test_every_config_of_the_suite_exists_and_students_share_a_schedule():
+    from mmengine.config import Config
+    for exp in EXPERIMENTS:
+        student = Config.fromfile(osp.join(TOY_CONFIGS, exp.student))
+        teacher = Config.fromfile(osp.join(TOY_CONFIGS, exp.teacher))
+        # A teacher trains at least as long as its students (it is distilled from converged).
+        assert teacher.train_cfg.max_iters >= student.train_cfg.max_iters
+        for method in exp.methods:
+            cfg = Config.fromfile(osp.join(TOY_CONFIGS, method.config))
+            # Every student of a task: identical schedule, optimiser, data and augmentation.
+            for key in ('train_cfg', 'param_scheduler', 'optim_wrapper', 'train_dataloader'):
+                assert cfg[key] == student[key], (method.config, key)
+            assert cfg.model.student == student.model, method.config
+            assert osp.basename(cfg.model.teacher.config) == exp.teacher, method.config
+
+
+def test_the_benchmark_covers_every_method_the_mission_names():
+    labels = {e.task: ' '.join(m.label for m in e.methods) for e in EXPERIMENTS}
+    for task, names in dict(det=('MSE', 'DiffKD', 'DiffKD†', 'PEFD', 'ND'),
+                            retina=('MSE', 'DiffKD', 'DiffKD†', 'PEFD'),
+                            seg=('KD', 'CWD', 'DiffKD'),
+                            cls=('KD', 'DiffKD', 'PEFD', 'KD++', 'DKD++')).items():
+        for name in names:
+            assert name in labels[task], (task, name)
+
+
+@pytest.mark.parametrize('config', [c for c in METHOD_CONFIGS if c not in COVERED])
+def test_benchmark_config_trains_one_step(config):
+    path = osp.join(TOY_CONFIGS, config)
+    _, losses = one_step(load(path), input_size(path))
+    distill = {k: v for k, v in losses.items() if k.startswith('distill.')}
+    assert distill and all(math.isfinite(v.item()) for v in distill.values()), distill
+
+
+def test_select_runs_teachers_first_then_every_seed():
+    runs = select_runs(['cls'], [3, 5], all_methods=False)
+    assert runs[0].role == 'teacher' and runs[0].seed == 0
+    students = [r for r in runs if r.role == 'student']
+    assert [r.seed for r in students] == [3, 5]
+    demo = [m.label for m in EXPERIMENTS[-1].methods if m.in_demo]
+    assert [r.label for r in runs if r.role == 'distilled' and r.seed == 3] == demo
+    everything = select_runs(['cls'], [0], all_methods=True)
+    assert len(everything) == 2 + len(EXPERIMENTS[-1].methods)
+    only = select_runs(['cls', 'seg'], [0], all_methods=True, methods=['diffkd'])
+    assert {r.label for r in only if r.role == 'distilled'} == {'DiffKD'}
+    assert all(r.role != 'distilled' for r in select_runs(['seg'], [0, 1], True, distill=False))
+    with pytest.raises(ValueError, match='unknown task'):
+        select_runs(['nope'], [0], True)
+    with pytest.raises(ValueError, match='at least one seed'):
+        select_runs(['cls'], [], True)
+
+
+def _records():
+    # seeds 0..2: student 80/82/84, KD +2 on every seed, DiffKD +-3 around 0, teacher 90.
+    out = [RunRecord('cls', 'teacher', 't.py', 0, 90.0, 0.2, 10.0)]
+    for seed, s in enumerate((80.0, 82.0, 84.0)):
+        out.append(RunRecord('cls', 'student', 's.py', seed, s, 0.1, 5.0))
+        out.append(RunRecord('cls', 'KD', 'kd.py', seed, s + 2.0 + 0.1 * seed, 0.12, 6.0))
+        out.append(RunRecord('cls', 'DiffKD', 'd.py', seed, s + (3.0, -3.0, 0.3)[seed], 0.2, 9.0))
+    return out
+
+
+def test_summary_pairs_gains_by_seed_and_tests_them():
+    rows = {r.label: r for r in summarize(_records())}
+    assert [r for r in rows] == ['teacher', 'student', 'KD', 'DiffKD']
+    assert rows['student'].mean == pytest.approx(82.0) and rows['student'].std == pytest.approx(2.0)
+    kd = rows['KD']
+    # Paired gains 2.0, 2.1, 2.2: mean 2.1, s.e. 0.1/sqrt(3).
+    assert kd.gain == pytest.approx(2.1) and kd.gain_se == pytest.approx(0.1 / math.sqrt(3))
+    assert kd.significant
+    assert kd.gap_closed == pytest.approx(2.1 / 8.0)
+    diffkd = rows['DiffKD']
+    assert diffkd.gain == pytest.approx(0.1) and not diffkd.significant
+    single = {r.label: r for r in summarize([r for r in _records() if r.seed == 0 or
+                                             r.label == 'teacher'])}
+    assert single['KD'].gain == pytest.approx(2.0) and single['KD'].significant is None
+    table = markdown_table(summarize(_records()), [0, 1, 2])
+    assert 'significant gain' in table and 'not significant' in table
+    assert '+26%' in table  # KD closes 2.1 of the 8-point gap
+
+
+def test_report_files(tmp_path):
+    table = write_report(_records(), [0, 1, 2], str(tmp_path), dict(command='x'))
+    assert (tmp_path / 'results.md').read_text().strip() == table
+    with open(tmp_path / 'runs.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(_records()) and rows[0]['task'] == 'cls'
+    data = json.loads((tmp_path / 'results.json').read_text())
+    assert data['protocol'] == dict(command='x') and len(data['summary']) == 4
+    png = (tmp_path / 'cls.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n'
