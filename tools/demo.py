@@ -24,9 +24,10 @@ sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not i
 
 from mmengine.config import Config  # noqa: E402
 
-from mmkd_ext.benchmark import RunSpec, run_training, select_runs, write_report  # noqa: E402
+from mmkd_ext.benchmark import RunSpec, select_runs, write_report  # noqa: E402
 from mmkd_ext.benchmark.report import RunRecord  # noqa: E402
-from mmkd_ext.benchmark.runs import file_digest  # noqa: E402
+from mmkd_ext.benchmark.runs import (RunResult, TrainingRun, cached_result,  # noqa: E402
+                                     file_digest)
 from mmkd_ext.benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
 
@@ -48,6 +49,9 @@ def parse_args() -> argparse.Namespace:
                         help='only methods whose label or config contains one of these strings')
     parser.add_argument('--no-distill', action='store_true',
                         help='only the teachers and plain students (e.g. to measure the spread)')
+    parser.add_argument('--jobs', type=int, default=min(os.cpu_count() or 1, 4),
+                        help='runs at a time, each single-threaded (default: the CPU count, at '
+                        'most 4); the numbers do not depend on it')
     parser.add_argument('--force', action='store_true', help='retrain finished runs')
     return parser.parse_args()
 
@@ -74,51 +78,121 @@ def config_digest(config: str, options: Dict[str, str]) -> str:
 
 
 class Progress:
-    """One terminal line per run: a bar while it trains (on a terminal), then its result."""
+    """Terminal output: a line per finished run; on a terminal, a status line of the active ones."""
 
-    def __init__(self, runs: List[PlannedRun]) -> None:
-        self.runs = runs
+    def __init__(self, runs: List[PlannedRun], jobs: int) -> None:
+        self.runs, self.jobs = runs, jobs
         self.walls: Dict[str, List[float]] = {}
-        self.start = time.time()
         self.tty = sys.stdout.isatty()
-        self.index = 0
-        self.run_start = 0.0
+        self.finished = 0
 
-    def _estimate(self, run: PlannedRun) -> Optional[float]:
-        for key in (run.config, run.experiment.task, '*'):
+    def estimate(self, run: PlannedRun) -> Optional[float]:
+        """Expected wall seconds of ``run`` from finished runs (same config, else same task)."""
+        for key in (run.config, run.experiment.task):
             if self.walls.get(key):
                 return sum(self.walls[key]) / len(self.walls[key])
         return None
 
-    def begin(self, index: int) -> None:
-        self.index, self.run_start = index, time.time()
+    @staticmethod
+    def head(index: int, total: int, run: PlannedRun) -> str:
+        return (f'[{index + 1:>2}/{total}] {run.experiment.task:<6} {run.label:<20.20} '
+                f'seed {run.seed}')
 
-    def _head(self) -> str:
-        run = self.runs[self.index]
-        return (f'[{self.index + 1:>2}/{len(self.runs)}] {run.experiment.task:<6} '
-                f'{run.label:<20.20} seed {run.seed}')
-
-    def _remaining_after(self) -> str:
-        estimates = [self._estimate(r) for r in self.runs[self.index + 1:]]
-        if any(e is None for e in estimates):
-            return ''
-        return f' · all done in ~{sum(estimates) / 60:.0f} min'
-
-    def update(self, it: int, total: int) -> None:
-        if not self.tty or it <= 0:
+    def status(self, active: Dict[int, tuple], pending: List[int]) -> None:
+        if not self.tty:
             return
-        elapsed = time.time() - self.run_start
-        left = elapsed / it * (total - it)
-        bar = '#' * int(20 * it / total) + '-' * (20 - int(20 * it / total))
-        print(f'\r{self._head()} |{bar}| {it}/{total} {left:4.0f} s left{self._remaining_after()}  ',
-              end='', flush=True)
+        parts = []
+        for index, (run, training) in sorted(active.items()):
+            total = training.max_iters or '?'
+            parts.append(f'{run.experiment.task}/{run.label[:12]} s{run.seed} '
+                         f'{training.iteration}/{total}')
+        left = [self.estimate(self.runs[i]) for i in pending]
+        for run, training in active.values():
+            expected = self.estimate(run)
+            left.append(None if expected is None else max(0.0, expected - training.elapsed))
+        eta = ('' if any(e is None for e in left) else
+               f' · ~{sum(left) / self.jobs / 60:.0f} min left')
+        line = f'  {self.finished}/{len(self.runs)} done{eta} · ' + ' | '.join(parts)
+        print('\r' + line[:150].ljust(150), end='', flush=True)
 
-    def done(self, text: str, wall: float) -> None:
-        run = self.runs[self.index]
-        for key in (run.config, run.experiment.task, '*'):
-            self.walls.setdefault(key, []).append(wall)
-        line = f'{self._head()}  {text}'
-        print(('\r' + line.ljust(100)) if self.tty else line, flush=True)
+    def done(self, index: int, text: str, wall: Optional[float]) -> None:
+        run = self.runs[index]
+        self.finished += 1
+        if wall is not None:
+            for key in (run.config, run.experiment.task):
+                self.walls.setdefault(key, []).append(wall)
+        line = f'{self.head(index, len(self.runs), run)}  {text}'
+        print(('\r' + line.ljust(150)) if self.tty else line, flush=True)
+
+
+def make_spec(run: PlannedRun, work_root: str, teachers: Dict[str, str], data_digest: str,
+              code: str) -> RunSpec:
+    """The child run of a planned run (a distilled run needs its teacher's checkpoint)."""
+    exp = run.experiment
+    config = osp.join(CONFIGS, run.config)
+    name = 'teacher' if run.role == 'teacher' else osp.splitext(run.config)[0]
+    work_dir = osp.join(work_root, exp.task, name, f'seed{run.seed}')
+    options = {key: value.format(work_dir=work_dir) for key, value in run.options}
+    fingerprint = dict(data=data_digest)
+    if run.role == 'distilled':
+        # Teachers and plain students are stock toolbox models: only a distilled run depends
+        # on mmkd_ext's code.
+        options['model.teacher.checkpoint'] = teachers[exp.task]
+        fingerprint.update(code=code, teacher=file_digest(teachers[exp.task]))
+    fingerprint['config'] = config_digest(config, options)
+    return RunSpec(config, work_dir, run.seed, options, fingerprint)
+
+
+def run_all(runs: List[PlannedRun], args: argparse.Namespace, data_digest: str) -> List[RunRecord]:
+    """Run (or reuse) every planned run, ``args.jobs`` at a time; records in plan order."""
+    code = code_digest()
+    progress = Progress(runs, args.jobs)
+    teachers: Dict[str, str] = {}
+    results: Dict[int, RunRecord] = {}
+    pending = list(range(len(runs)))
+    active: Dict[int, tuple] = {}
+
+    def finish(index: int, result: RunResult) -> None:
+        run = runs[index]
+        exp = run.experiment
+        if run.role == 'teacher':
+            teachers[exp.task] = result.checkpoint
+        value = result.metric * exp.scale
+        results[index] = RunRecord(exp.task, run.label, run.config, run.seed, value,
+                                   result.seconds_per_iter, result.wall_seconds)
+        how = 'reused' if result.reused else f'{result.wall_seconds:.0f} s'
+        progress.done(index, f'{exp.metric_label} {value:6.2f}  ({how}, '
+                      f'{result.seconds_per_iter:.3f} s/iter)',
+                      None if result.reused else result.wall_seconds)
+
+    try:
+        while pending or active:
+            for index in list(pending):
+                run = runs[index]
+                if len(active) >= args.jobs:
+                    break
+                if run.role == 'distilled' and run.experiment.task not in teachers:
+                    continue  # its teacher is still training
+                pending.remove(index)
+                spec = make_spec(run, args.work_dir, teachers, data_digest, code)
+                cached = None if args.force else cached_result(spec, run.experiment.metric)
+                if cached is not None:
+                    finish(index, cached)
+                    continue
+                training = TrainingRun(spec, run.experiment.metric, REPO)
+                training.start()
+                active[index] = (run, training)
+            for index, (run, training) in list(active.items()):
+                result = training.poll()
+                if result is not None:
+                    del active[index]
+                    finish(index, result)
+            progress.status(active, pending)
+            time.sleep(0.5)
+    finally:
+        for _, training in active.values():
+            training.kill()
+    return [results[i] for i in sorted(results)]
 
 
 def main() -> None:
@@ -130,44 +204,16 @@ def main() -> None:
     start = time.time()
     data = make_toy_data(osp.join(REPO, DATA_ROOT), verbose=False)
     data_digest = file_digest(osp.join(REPO, DATA_ROOT, 'meta.json'))
-    code = code_digest()
-    print(f'[demo] {len(runs)} runs on {osp.abspath(data["root"])}; logs under {args.work_dir}/')
-
-    progress = Progress(runs)
-    teachers: Dict[str, str] = {}
-    records: List[RunRecord] = []
-    for index, run in enumerate(runs):
-        exp = run.experiment
-        config = osp.join(CONFIGS, run.config)
-        name = 'teacher' if run.role == 'teacher' else osp.splitext(run.config)[0]
-        work_dir = osp.join(args.work_dir, exp.task, name, f'seed{run.seed}')
-        options: Dict[str, str] = {}
-        fingerprint = dict(data=data_digest)
-        if run.role == 'distilled':
-            # Teachers and plain students are stock toolbox models: only a distilled run
-            # depends on mmkd_ext's code.
-            options['model.teacher.checkpoint'] = teachers[exp.task]
-            fingerprint.update(code=code, teacher=file_digest(teachers[exp.task]))
-        fingerprint['config'] = config_digest(config, options)
-        progress.begin(index)
-        result = run_training(RunSpec(config, work_dir, run.seed, options, fingerprint), exp.metric,
-                              REPO, on_progress=progress.update, force=args.force)
-        if run.role == 'teacher':
-            teachers[exp.task] = result.checkpoint
-        value = result.metric * exp.scale
-        records.append(RunRecord(exp.task, run.label, run.config, run.seed, value,
-                                 result.seconds_per_iter, result.wall_seconds))
-        how = 'reused' if result.reused else f'{result.wall_seconds:.0f} s'
-        progress.done(f'{exp.metric_label} {value:6.2f}  ({how}, {result.seconds_per_iter:.3f} '
-                      f's/iter)', 0.0 if result.reused else result.wall_seconds)
-
+    print(f'[demo] {len(runs)} runs, {args.jobs} at a time (one thread each), on '
+          f'{osp.abspath(data["root"])}; logs under {args.work_dir}/')
+    records = run_all(runs, args, data_digest)
     protocol = dict(
         command='python tools/demo.py ' + ' '.join(sys.argv[1:]),
         teacher_seed=0,
         seeds=list(args.seeds),
         data=data['meta'],
         note='teachers trained once (seed 0) on their own longer schedule; every student of a '
-        'task has the identical schedule, data and seed set')
+        'task has the identical schedule, data and seed set; every run single-threaded')
     table = write_report(records, args.seeds, args.work_dir, protocol)
     print('\n' + table)
     print(f'\nTotal time: {(time.time() - start) / 60:.1f} min. Report (results.md, runs.csv, '

@@ -32,8 +32,6 @@ model = dict(
                 embed_dim=256,
                 lazy_load=True,
                 loss_weight=2.0))))
-# drop_last: the ND projector's BatchNorm1d needs at least 2 samples per batch.
-train_dataloader = dict(drop_last=True)
 custom_hooks = [
     dict(type='ClassMeansHook', on_mismatch='recompute'),
     dict(type='DistillLossWarmupHook', points='kd', by_epoch=False, warmup_iters=25),

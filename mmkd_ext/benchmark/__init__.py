@@ -1,10 +1,10 @@
 """The CPU benchmark on the generated toy set: which runs make it up, how they run, how they are
 summarised. ``tools/demo.py`` is its command line."""
 from .report import MethodSummary, summarize, write_report
-from .runs import RunResult, RunSpec, run_training
+from .runs import RunResult, RunSpec, TrainingRun
 from .suite import EXPERIMENTS, Experiment, Method, select_runs
 
 __all__ = [
-    'EXPERIMENTS', 'Experiment', 'Method', 'select_runs', 'RunSpec', 'RunResult', 'run_training',
+    'EXPERIMENTS', 'Experiment', 'Method', 'select_runs', 'RunSpec', 'RunResult', 'TrainingRun',
     'MethodSummary', 'summarize', 'write_report'
 ]

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional
 
 RESULT_FILE = 'result.json'
 _ITER = re.compile(r'Iter\(train\)\s*\[\s*(\d+)/(\d+)\]')
@@ -99,66 +99,82 @@ def cached_result(spec: RunSpec, metric: str) -> Optional[RunResult]:
                      stored['wall_seconds'], ckpt, True)
 
 
-def run_training(spec: RunSpec,
-                 metric: str,
-                 repo_root: str,
-                 on_progress: Optional[Callable[[int, int], None]] = None,
-                 force: bool = False) -> RunResult:
-    """Train ``spec.config`` with tools/train.py (unless an identical run finished before).
+class TrainingRun:
+    """``tools/train.py`` on one config in a child process, polled until it ends.
+
+    The child runs single-threaded (``OMP_NUM_THREADS=1``): its numbers then do not depend on the
+    machine's core count, and several runs share the cores in parallel instead of contending.
 
     Args:
         spec (RunSpec): The run.
         metric (str): Validation metric key to return (e.g. ``coco/bbox_mAP``).
         repo_root (str): Repository root: the child runs there, so relative data paths resolve.
-        on_progress (callable, optional): Called with ``(iteration, max_iters)`` as the log grows.
-        force (bool): Retrain even when a matching result exists.
-
-    Returns:
-        RunResult
-
-    Raises:
-        RuntimeError: The child failed; the message names its log file and quotes its end.
     """
-    if not force:
-        cached = cached_result(spec, metric)
-        if cached is not None:
-            return cached
-    if osp.isdir(spec.work_dir):
-        shutil.rmtree(spec.work_dir)  # a stale or partial run: start clean
-    os.makedirs(spec.work_dir)
-    options = [f'randomness.seed={spec.seed}'] + [f'{k}={v}' for k, v in spec.options.items()]
-    cmd = [sys.executable, osp.join(repo_root, 'tools', 'train.py'), spec.config,
-           '--work-dir', spec.work_dir, '--cfg-options', *options]
-    log_path = osp.join(spec.work_dir, 'train.log')
-    start = time.time()
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    with open(log_path, 'w') as log:
-        log.write(' '.join(cmd) + '\n')
-        log.flush()
-        child = subprocess.Popen(cmd, cwd=repo_root, stdout=log, stderr=subprocess.STDOUT, env=env)
-        with open(log_path) as reader:
-            while child.poll() is None:
-                time.sleep(0.5)
-                _report_progress(reader, on_progress)
-            _report_progress(reader, on_progress)
-    wall = time.time() - start
-    if child.returncode != 0:
-        with open(log_path) as f:
-            tail = ''.join(f.readlines()[-15:])
-        raise RuntimeError(f'training {spec.config} (seed {spec.seed}) failed with exit code '
-                           f'{child.returncode}; full log: {log_path}\n{tail}')
-    value, seconds = _metric_and_speed(spec.work_dir, metric)
-    result = RunResult(value, seconds, wall, last_checkpoint(spec.work_dir), False)
-    with open(osp.join(spec.work_dir, RESULT_FILE), 'w') as f:
-        json.dump(dict(config=spec.config, seed=spec.seed, options=spec.options,
-                       fingerprint=spec.fingerprint, metrics={metric: value},
-                       seconds_per_iter=seconds, wall_seconds=wall,
-                       checkpoint=result.checkpoint), f, indent=2)
-    return result
 
+    def __init__(self, spec: RunSpec, metric: str, repo_root: str) -> None:
+        self.spec, self.metric, self.repo_root = spec, metric, repo_root
+        self.iteration, self.max_iters = 0, 0
+        self.log_path = osp.join(spec.work_dir, 'train.log')
+        self._child: Optional[subprocess.Popen] = None
+        self._log = self._reader = None
+        self._start = 0.0
 
-def _report_progress(reader, on_progress) -> None:
-    for line in reader.readlines():
-        match = _ITER.search(line)
-        if match and on_progress is not None:
-            on_progress(int(match.group(1)), int(match.group(2)))
+    def start(self) -> None:
+        """Clear the work dir and start the child."""
+        spec = self.spec
+        if osp.isdir(spec.work_dir):
+            shutil.rmtree(spec.work_dir)  # a stale or partial run: start clean
+        os.makedirs(spec.work_dir)
+        options = [f'randomness.seed={spec.seed}'] + [f'{k}={v}' for k, v in spec.options.items()]
+        cmd = [sys.executable, osp.join(self.repo_root, 'tools', 'train.py'), spec.config,
+               '--work-dir', spec.work_dir, '--cfg-options', *options]
+        env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+        self._log = open(self.log_path, 'w')
+        self._log.write(' '.join(cmd) + '\n')
+        self._log.flush()
+        self._start = time.time()
+        self._child = subprocess.Popen(cmd, cwd=self.repo_root, stdout=self._log,
+                                       stderr=subprocess.STDOUT, env=env)
+        self._reader = open(self.log_path)
+
+    @property
+    def elapsed(self) -> float:
+        return time.time() - self._start
+
+    def poll(self) -> Optional[RunResult]:
+        """Update :attr:`iteration`; the result once the child has ended, else None.
+
+        Raises:
+            RuntimeError: The child failed; the message names its log and quotes its end.
+        """
+        assert self._child is not None, 'start() first'
+        finished = self._child.poll() is not None
+        for line in self._reader.readlines():
+            match = _ITER.search(line)
+            if match:
+                self.iteration, self.max_iters = int(match.group(1)), int(match.group(2))
+        if not finished:
+            return None
+        wall = self.elapsed
+        self._reader.close()
+        self._log.close()
+        spec = self.spec
+        if self._child.returncode != 0:
+            with open(self.log_path) as f:
+                tail = ''.join(f.readlines()[-15:])
+            raise RuntimeError(f'training {spec.config} (seed {spec.seed}) failed with exit code '
+                               f'{self._child.returncode}; full log: {self.log_path}\n{tail}')
+        value, seconds = _metric_and_speed(spec.work_dir, self.metric)
+        result = RunResult(value, seconds, wall, last_checkpoint(spec.work_dir), False)
+        with open(osp.join(spec.work_dir, RESULT_FILE), 'w') as f:
+            json.dump(dict(config=spec.config, seed=spec.seed, options=spec.options,
+                           fingerprint=spec.fingerprint, metrics={self.metric: value},
+                           seconds_per_iter=seconds, wall_seconds=wall,
+                           checkpoint=result.checkpoint), f, indent=2)
+        return result
+
+    def kill(self) -> None:
+        """Stop the child (on an error elsewhere or Ctrl-C)."""
+        if self._child is not None and self._child.poll() is None:
+            self._child.kill()
+            self._child.wait()

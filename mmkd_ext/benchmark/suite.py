@@ -8,10 +8,18 @@ from typing import Dict, List, NamedTuple, Sequence, Tuple
 
 
 class Method(NamedTuple):
-    """A distilled student: its label in tables, its config, and whether the short demo runs it."""
+    """A distilled student: its label in tables, its config, and whether the short demo runs it.
+
+    ``options`` are ``--cfg-options`` of every run of the method; ``{work_dir}`` in a value is
+    the run's work dir (runs in parallel must not share files such as class means).
+    """
     label: str
     config: str
     in_demo: bool = False
+    options: Tuple[Tuple[str, str], ...] = ()
+
+
+_OWN_CLASS_MEANS = '{work_dir}/class_means.pth'
 
 
 class Experiment(NamedTuple):
@@ -31,6 +39,7 @@ class Experiment(NamedTuple):
 
 
 TEACHER_SEED = 0
+_CLS_ND = (('model.distill_points.nd.loss.class_means', _OWN_CLASS_MEANS), )
 
 EXPERIMENTS: Tuple[Experiment, ...] = (
     Experiment(
@@ -40,7 +49,8 @@ EXPERIMENTS: Tuple[Experiment, ...] = (
          Method('DiffKD', 'diffkd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py', True),
          Method('DiffKD† (FGD loss)', 'diffkd-fgd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'),
          Method('PEFD (C2-C5)', 'pefd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'),
-         Method('KD++ (RoI ND + KD)', 'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'))),
+         Method('KD++ (RoI ND + KD)', 'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
+                options=(('model.roi_nd.class_means', _OWN_CLASS_MEANS), )))),
     Experiment(
         'retina', 'RetinaNet, toy shapes', 'coco/bbox_mAP', 'bbox mAP', 100.0,
         'retinanet_r18-w32_fpn_toy-det.py', 'retinanet_r18-w8_fpn_toy-det.py',
@@ -60,8 +70,8 @@ EXPERIMENTS: Tuple[Experiment, ...] = (
         (Method('KD', 'kd_resnet18w32-r18w8_toy-cls.py', True),
          Method('DiffKD', 'diffkd_resnet18w32-r18w8_toy-cls.py', True),
          Method('PEFD', 'pefd_resnet18w32-r18w8_toy-cls.py', True),
-         Method('KD++ (KD + ND)', 'nd-kd_resnet18w32-r18w8_toy-cls.py', True),
-         Method('DKD++ (DKD + ND)', 'nd-dkd_resnet18w32-r18w8_toy-cls.py'))),
+         Method('KD++ (KD + ND)', 'nd-kd_resnet18w32-r18w8_toy-cls.py', True, _CLS_ND),
+         Method('DKD++ (DKD + ND)', 'nd-dkd_resnet18w32-r18w8_toy-cls.py', False, _CLS_ND))),
 )
 
 #: Label of the plain student in tables.
@@ -77,6 +87,7 @@ class PlannedRun(NamedTuple):
     label: str
     config: str
     seed: int
+    options: Tuple[Tuple[str, str], ...] = ()
 
 
 def select_runs(tasks: Sequence[str], seeds: Sequence[int], all_methods: bool,
@@ -117,7 +128,9 @@ def select_runs(tasks: Sequence[str], seeds: Sequence[int], all_methods: bool,
         runs.append(PlannedRun(exp, 'teacher', TEACHER, exp.teacher, TEACHER_SEED))
         for seed in seeds:
             runs.append(PlannedRun(exp, 'student', STUDENT, exp.student, seed))
-            runs += [PlannedRun(exp, 'distilled', m.label, m.config, seed) for m in chosen]
+            runs += [
+                PlannedRun(exp, 'distilled', m.label, m.config, seed, m.options) for m in chosen
+            ]
     return runs
 
 

@@ -23,6 +23,9 @@ train_dataloader = dict(
     batch_size=128,
     num_workers=0,  # in-process: the images are tiny and the CPU cores are few
     persistent_workers=False,
+    # Full batches only: BatchNorm1d layers of some distillers (the ND projector) need >= 2
+    # samples, and every student of the benchmark must see the same batches.
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
