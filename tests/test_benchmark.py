@@ -108,5 +108,5 @@ def test_report_files(tmp_path):
     assert len(rows) == len(_records()) and rows[0]['task'] == 'cls'
     data = json.loads((tmp_path / 'results.json').read_text())
     assert data['protocol'] == dict(command='x') and len(data['summary']) == 4
-    png = (tmp_path / 'cls.png').read_bytes()
-    assert png[:8] == b'\x89PNG\r\n\x1a\n'
+    for name in ('cls.png', 'summary.png'):
+        assert (tmp_path / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

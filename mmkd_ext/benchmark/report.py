@@ -115,39 +115,49 @@ def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int]) -> str:
     return '\n'.join(lines)
 
 
-def plot_task(exp: Experiment, rows: Sequence[MethodSummary], records: Sequence[RunRecord],
-              path: str) -> None:
-    """Bars (mean, ± std error bars) per row of one task, seeds as dots, to a PNG."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def _draw_task(ax, exp: Experiment, rows: Sequence[MethodSummary],
+               records: Sequence[RunRecord]) -> None:
+    """Bars (mean, ± std error bars) per row of one task on ``ax``, seeds as dots.
 
+    Green: significant gain over the plain student; red: significant loss; blue: neither.
+    """
     rows = [r for r in rows if r.task == exp.task]
-    labels = [r.label for r in rows]
     colours = ['#555555' if r.label == TEACHER else '#9e9e9e' if r.label == STUDENT else
                ('#2e7d32' if r.significant and r.gain > 0 else
                 '#c62828' if r.significant else '#1f77b4') for r in rows]
-    fig, ax = plt.subplots(figsize=(1.1 * len(rows) + 2.0, 3.8))
-    xs = range(len(rows))
+    xs = list(range(len(rows)))
     ax.bar(xs, [r.mean for r in rows], yerr=[r.std for r in rows], color=colours, capsize=4,
            alpha=0.85)
+    values = [rec.value for rec in records if rec.task == exp.task]
     for i, r in enumerate(rows):
         seeds = [rec.value for rec in records if rec.task == exp.task and rec.label == r.label]
         ax.scatter([i] * len(seeds), seeds, color='black', s=10, zorder=3)
     student = next((r.mean for r in rows if r.label == STUDENT), None)
     if student is not None:
         ax.axhline(student, color='#9e9e9e', linestyle='--', linewidth=1)
-    low = min(min(r.mean - r.std for r in rows), min(
-        rec.value for rec in records if rec.task == exp.task))
-    high = max(max(r.mean + r.std for r in rows), max(
-        rec.value for rec in records if rec.task == exp.task))
+    low = min(min(r.mean - r.std for r in rows), min(values))
+    high = max(max(r.mean + r.std for r in rows), max(values))
     pad = max(1.0, 0.15 * (high - low))
     ax.set_ylim(max(0.0, low - pad), high + pad)
-    ax.set_xticks(list(xs))
-    ax.set_xticklabels(labels, rotation=25, ha='right', fontsize='small')
+    ax.set_xticks(xs)
+    ax.set_xticklabels([r.label for r in rows], rotation=30, ha='right', fontsize='small')
     ax.set_ylabel(exp.metric_label)
     n = max((r.n for r in rows if r.label == STUDENT), default=1)
-    ax.set_title(f'{exp.title}: mean ± std over {n} seed(s)', fontsize='medium')
+    ax.set_title(f'{exp.title}\nmean ± std over {n} seed(s)', fontsize='medium')
+
+
+def plot_tasks(tasks: Sequence[str], rows: Sequence[MethodSummary],
+               records: Sequence[RunRecord], path: str) -> None:
+    """One PNG with a panel per task (see :func:`_draw_task`)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    widths = [len([r for r in rows if r.task == t]) for t in tasks]
+    fig, axes = plt.subplots(1, len(tasks), figsize=(0.75 * sum(widths) + 1.6 * len(tasks), 4.2),
+                             gridspec_kw=dict(width_ratios=widths), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        _draw_task(ax, experiment_of(task), rows, records)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -155,7 +165,8 @@ def plot_task(exp: Experiment, rows: Sequence[MethodSummary], records: Sequence[
 
 def write_report(records: Sequence[RunRecord], seeds: Sequence[int], out_dir: str,
                  protocol: dict) -> str:
-    """Write ``runs.csv``, ``results.json``, ``results.md`` and ``<task>.png`` to ``out_dir``.
+    """Write ``runs.csv``, ``results.json``, ``results.md``, ``<task>.png`` and ``summary.png``
+    (all tasks side by side) to ``out_dir``.
 
     Returns:
         str: The Markdown table.
@@ -173,6 +184,8 @@ def write_report(records: Sequence[RunRecord], seeds: Sequence[int], out_dir: st
                        summary=[r._asdict() for r in rows]), f, indent=2)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
-    for task in dict.fromkeys(r.task for r in records):
-        plot_task(experiment_of(task), rows, records, osp.join(out_dir, f'{task}.png'))
+    tasks = list(dict.fromkeys(r.task for r in records))
+    for task in tasks:
+        plot_tasks([task], rows, records, osp.join(out_dir, f'{task}.png'))
+    plot_tasks(tasks, rows, records, osp.join(out_dir, 'summary.png'))
     return table
