@@ -74,6 +74,28 @@ def test_region_weights_box_norm():
     assert (w_fg[0, 4:] == 0).all()
 
 
+def test_floor_ceil_cells_take_one_more_row_and_column():
+    """fg_cells='floor_ceil' reproduces the official FGD code's slice floor(x1) ... ceil(x2)."""
+    with pytest.raises(ValueError, match='fg_cells'):
+        FGDFeatureLoss(fg_cells='inclusive')
+    assert FGDFeatureLoss().fg_cells == 'covered'
+    # Stride 4: (4, 8)-(12, 16) -> x 1 ... 3, y 2 ... 4 (3 x 3), where 'covered' has x 1..2, y 2..3;
+    # (25, 26)-(30.5, 29) -> x 6 ... 8 and y 6 ... 8, clipped to the 8 x 8 grid (2 x 2).
+    samples = [_sample([[4, 8, 12, 16]]), _sample([[25, 26, 30.5, 29]])]
+    w_fg, w_bg = FGDFeatureLoss(fg_cells='floor_ceil').region_weights(
+        samples, 8, 8, torch.device('cpu'))
+    assert (w_fg[0] > 0).nonzero().tolist() == [[y, x] for y in (2, 3, 4) for x in (1, 2, 3)]
+    assert (w_fg[1] > 0).nonzero().tolist() == [[6, 6], [6, 7], [7, 6], [7, 7]]
+    assert (w_bg[0] > 0).sum() == 64 - 9
+    covered, _ = FGDFeatureLoss().region_weights(samples, 8, 8, torch.device('cpu'))
+    assert (covered[1] > 0).nonzero().tolist() == [[6, 6], [6, 7], [7, 6], [7, 7]]
+    # With the box weighting every box still sums to 1 over its (larger) cell set.
+    w_box, _ = FGDFeatureLoss(fg_norm='box', fg_cells='floor_ceil').region_weights(
+        samples, 8, 8, torch.device('cpu'))
+    assert torch.allclose(w_box.sum(dim=(1, 2)), torch.ones(2))
+    assert torch.allclose(w_box[0][w_box[0] > 0], torch.full((9, ), 1 / 9))
+
+
 def test_uniform_attention_gives_balanced_mse():
     # |t| constant everywhere: both attentions are exactly 1, so the loss is
     # alpha * MSE over the box cells + beta * MSE over the other cells.
