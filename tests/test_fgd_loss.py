@@ -1,4 +1,6 @@
 """FGDFeatureLoss: masks from boxes, fg/bg normalisation, teacher attention, and the loss value."""
+import os.path as osp
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -165,3 +167,19 @@ def test_boxes_as_mmdet_box_objects():
     for a, b in zip(loss.region_weights([plain], 8, 8, torch.device('cpu')),
                     loss.region_weights([boxed], 8, 8, torch.device('cpu'))):
         assert torch.equal(a, b)
+
+
+def test_fg_cells_tool_on_the_toy_detector(in_toy_workspace, capsys):
+    """tools/misc/fgd_fg_cells.py measures both cell rules on every recorded FPN level."""
+    from helpers.runs import run_tool, toy_config
+    run_tool(osp.join('misc', 'fgd_fg_cells.py'),
+             [toy_config('mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'), '--random-teacher',
+              '--max-batches', '1'])
+    lines = capsys.readouterr().out.strip().splitlines()  # after pycocotools' own messages
+    first = next(i for i, line in enumerate(lines) if 'floor_ceil' in line)
+    rows = [line.split() for line in lines[first + 1:]]
+    assert [row[0] for row in rows] == [f'neck[{i}]' for i in range(4)]
+    assert [int(row[1]) for row in rows] == [4, 8, 16, 32]  # strides of the 64 px toy inputs
+    cells = [(float(row[2]), float(row[4])) for row in rows]
+    assert all(0 < covered <= wider for covered, wider in cells)
+    assert cells[0][0] < cells[0][1]  # one more row and column per box (clipped at the border)
