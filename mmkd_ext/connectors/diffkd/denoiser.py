@@ -26,9 +26,9 @@ class DiffKDDenoiser(BaseConnector):
     3. Start point: ``x = γ·s + (1−γ)·ε`` with γ from the noise adapter and fresh ``ε ~ N(0, I)``.
        With ``use_noise_adapter=False`` (the paper's ablation without adaptive noise matching) the
        student feature is taken as it is as the sample at the first timestep: ``x = s`` with no added
-       noise, i.e. its noise level is assumed to be the fixed level of t = 400. (It is not
-       re-noised with ``√ᾱ·s + √(1−ᾱ)·ε``: that would add a fixed amount of noise on top of the
-       student's own, which is what the adapter exists to decide.)
+       noise, i.e. its noise level is assumed to be that of the first grid timestep (t = 400 by
+       default). (It is not re-noised with ``√ᾱ·s + √(1−ᾱ)·ε``: that would add a fixed amount of
+       noise on top of the student's own, which is what the adapter exists to decide.)
     4. DDIM with eta = 0 over the last ``inference_steps`` timesteps of a ``ddim_grid``-step grid
        (by default the second half of a ``2 × inference_steps`` grid, as the authors build it:
        t = 400, 300, 200, 100, 0 for 5 steps; ᾱ past t = 0 is 1, so the last step yields x̂0).
