@@ -40,6 +40,19 @@ def test_alpha_bar_values():
         ddim_timesteps(1000, 10, 11)
 
 
+@pytest.mark.parametrize('steps,expected', [(5, [400, 300, 200, 100, 0]),
+                                            (10, list(range(450, -1, -50))),
+                                            (3, [332, 166, 0]), (1, [0])])
+def test_timestep_grid_is_the_second_half_of_a_2x_grid(steps, expected):
+    """The authors' sampler: a DDIM grid of 2 x inference_steps steps over T, its second half."""
+    conn = DiffKDDenoiser(4, 4, inference_steps=steps)
+    assert conn.schedule.ddim_grid == 2 * steps
+    assert conn.schedule.timesteps == expected
+    assert conn.schedule.step_ratio == 1000 // (2 * steps)
+    # An explicit grid is still honoured: 3 steps of a 10-step grid.
+    assert DiffKDDenoiser(4, 4, inference_steps=3, ddim_grid=10).schedule.timesteps == [200, 100, 0]
+
+
 def test_schedule_buffer_is_fp32_and_not_in_checkpoints():
     conn = DiffKDDenoiser(4, 4)
     assert 'schedule.alphas_cumprod' not in conn.state_dict()
@@ -133,6 +146,49 @@ def test_autoencoder_target_and_loss():
     conn2 = DiffKDDenoiser(6, 10)
     _, target2, losses2 = conn2(student, teacher)
     assert torch.equal(target2, teacher) and 'loss_ae' not in losses2
+
+
+def test_autoencoder_switch_and_default_latent_width():
+    # Requested without a width: teacher_channels // 2, as the authors default it.
+    conn = DiffKDDenoiser(6, 10, use_autoencoder=True)
+    assert conn.channels == 5 and conn.autoencoder.encoder[0].out_channels == 5
+    _, target, losses = conn(*_inputs('map', 6, 10))
+    assert target.shape[1] == 5 and 'loss_ae' in losses
+    # A width alone turns it on (as before); an explicit width wins over the default.
+    assert DiffKDDenoiser(6, 10, latent_channels=4).channels == 4
+    assert DiffKDDenoiser(6, 10, latent_channels=4, use_autoencoder=True).channels == 4
+    assert DiffKDDenoiser(6, 10).autoencoder is None
+    assert DiffKDDenoiser(6, 10, use_autoencoder=False).autoencoder is None
+    with pytest.raises(ValueError, match='use_autoencoder=False'):
+        DiffKDDenoiser(6, 10, latent_channels=4, use_autoencoder=False)
+    with pytest.raises(ValueError, match='latent_channels'):
+        DiffKDDenoiser(6, 1, use_autoencoder=True)
+
+
+@pytest.mark.parametrize('kind', ['map', 'vector'])
+def test_diffusion_loss_runs_after_the_denoising(kind):
+    """The noise network sees the denoising steps first and the noised teacher target last, so
+    its BatchNorm running statistics end on the diffusion-loss pass (the authors' order)."""
+    conn = DiffKDDenoiser(6, 8, kind=kind)
+    first_bn = next(m for m in conn.noise_net.modules() if isinstance(m, nn.BatchNorm2d))
+    first_bn.momentum = 1.0  # running stats = the statistics of the last call
+    calls = []
+
+    def record_t(module, args):
+        calls.append(args[1].tolist())
+
+    def record_mean(module, args):
+        calls[-1] = (calls[-1], args[0].detach().mean(dim=(0, 2, 3)))
+
+    conn.noise_net.register_forward_pre_hook(record_t)
+    first_bn.register_forward_pre_hook(record_mean)
+    torch.manual_seed(0)
+    conn(*_inputs(kind, 6, 8, b=4))
+    timesteps = [t for t, _ in calls]
+    assert [t[0] for t in timesteps[:5]] == [400, 300, 200, 100, 0]
+    assert all(len(set(t)) == 1 for t in timesteps[:5])  # one grid timestep per denoising call
+    assert len(timesteps) == 6  # then the diffusion loss, one random t per sample
+    assert torch.allclose(first_bn.running_mean, calls[-1][1], atol=1e-6)
 
 
 # ---------------------------------------------------------------- AMP, batch size, widths

@@ -193,6 +193,26 @@ def test_top_level_data_preprocessor_reaches_the_student():
     assert model.data_preprocessor is model.student.data_preprocessor
 
 
+def test_a_torchvision_resnet_checkpoint_loads_into_an_mmpretrain_teacher(tmp_path):
+    """The papers' ImageNet teachers are torchvision's: their checkpoints load as they are, and
+    the mmpretrain ResNet then computes exactly what the torchvision model computes."""
+    import torchvision
+    from mmkd_ext.distillers.teacher import load_teacher_checkpoint
+    torch.manual_seed(0)
+    reference = torchvision.models.resnet18(num_classes=10).eval()
+    path = str(tmp_path / 'resnet18_torchvision.pth')
+    torch.save(reference.state_dict(), path)
+    teacher = build_teacher_model(model=dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='mmpretrain.ResNet', depth=18),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=512)))
+    load_teacher_checkpoint(teacher, path)
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.allclose(teacher.eval()(x, mode='tensor'), reference(x), atol=1e-5)
+
+
 def test_a_distiller_checkpoint_can_serve_as_teacher(tmp_path):
     """Its ``student.*`` weights load into a teacher of the same architecture."""
     cfg = distiller_cfg(CLS)

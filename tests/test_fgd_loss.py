@@ -1,4 +1,6 @@
 """FGDFeatureLoss: masks from boxes, fg/bg normalisation, teacher attention, and the loss value."""
+import os.path as osp
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -74,6 +76,28 @@ def test_region_weights_box_norm():
     assert (w_fg[0, 4:] == 0).all()
 
 
+def test_floor_ceil_cells_take_one_more_row_and_column():
+    """fg_cells='floor_ceil' reproduces the official FGD code's slice floor(x1) ... ceil(x2)."""
+    with pytest.raises(ValueError, match='fg_cells'):
+        FGDFeatureLoss(fg_cells='inclusive')
+    assert FGDFeatureLoss().fg_cells == 'covered'
+    # Stride 4: (4, 8)-(12, 16) -> x 1 ... 3, y 2 ... 4 (3 x 3), where 'covered' has x 1..2, y 2..3;
+    # (25, 26)-(30.5, 29) -> x 6 ... 8 and y 6 ... 8, clipped to the 8 x 8 grid (2 x 2).
+    samples = [_sample([[4, 8, 12, 16]]), _sample([[25, 26, 30.5, 29]])]
+    w_fg, w_bg = FGDFeatureLoss(fg_cells='floor_ceil').region_weights(
+        samples, 8, 8, torch.device('cpu'))
+    assert (w_fg[0] > 0).nonzero().tolist() == [[y, x] for y in (2, 3, 4) for x in (1, 2, 3)]
+    assert (w_fg[1] > 0).nonzero().tolist() == [[6, 6], [6, 7], [7, 6], [7, 7]]
+    assert (w_bg[0] > 0).sum() == 64 - 9
+    covered, _ = FGDFeatureLoss().region_weights(samples, 8, 8, torch.device('cpu'))
+    assert (covered[1] > 0).nonzero().tolist() == [[6, 6], [6, 7], [7, 6], [7, 7]]
+    # With the box weighting every box still sums to 1 over its (larger) cell set.
+    w_box, _ = FGDFeatureLoss(fg_norm='box', fg_cells='floor_ceil').region_weights(
+        samples, 8, 8, torch.device('cpu'))
+    assert torch.allclose(w_box.sum(dim=(1, 2)), torch.ones(2))
+    assert torch.allclose(w_box[0][w_box[0] > 0], torch.full((9, ), 1 / 9))
+
+
 def test_uniform_attention_gives_balanced_mse():
     # |t| constant everywhere: both attentions are exactly 1, so the loss is
     # alpha * MSE over the box cells + beta * MSE over the other cells.
@@ -143,3 +167,19 @@ def test_boxes_as_mmdet_box_objects():
     for a, b in zip(loss.region_weights([plain], 8, 8, torch.device('cpu')),
                     loss.region_weights([boxed], 8, 8, torch.device('cpu'))):
         assert torch.equal(a, b)
+
+
+def test_fg_cells_tool_on_the_toy_detector(in_toy_workspace, capsys):
+    """tools/misc/fgd_fg_cells.py measures both cell rules on every recorded FPN level."""
+    from helpers.runs import run_tool, toy_config
+    run_tool(osp.join('misc', 'fgd_fg_cells.py'),
+             [toy_config('mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'), '--random-teacher',
+              '--max-batches', '1'])
+    lines = capsys.readouterr().out.strip().splitlines()  # after pycocotools' own messages
+    first = next(i for i, line in enumerate(lines) if 'floor_ceil' in line)
+    rows = [line.split() for line in lines[first + 1:]]
+    assert [row[0] for row in rows] == [f'neck[{i}]' for i in range(4)]
+    assert [int(row[1]) for row in rows] == [4, 8, 16, 32]  # strides of the 64 px toy inputs
+    cells = [(float(row[2]), float(row[4])) for row in rows]
+    assert all(0 < covered <= wider for covered, wider in cells)
+    assert cells[0][0] < cells[0][1]  # one more row and column per box (clipped at the border)

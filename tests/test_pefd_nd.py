@@ -335,21 +335,58 @@ def test_projector_ensemble_zero_loss_when_directions_match(shape):
                               ens.projectors[0].project(s))
 
 
-def test_logit_projector_identity_init_survives_parent_init():
+def test_logit_projector_default_init_and_identity_option():
     class Parent(BaseModule):
 
-        def __init__(self):
+        def __init__(self, **kwargs):
             super().__init__(init_cfg=dict(type='Normal', layer='Linear', std=1.0))
-            self.proj = MODELS.build(dict(type='LogitProjector', num_classes=5))
+            self.proj = MODELS.build(dict(type='LogitProjector', num_classes=5, **kwargs))
 
-    parent = Parent()
+    # The default is nn.Linear's own init (as in the paper's code): not the identity.
+    torch.manual_seed(0)
+    default = LogitProjector(5)
+    torch.manual_seed(0)
+    assert torch.equal(default.fc.weight, nn.Linear(5, 5).weight)
+    assert not default.identity_init
+    # identity_init=True starts from plain logit KD and survives a parent's blanket init.
+    parent = Parent(identity_init=True)
     parent.init_weights()
     logits, t = torch.randn(3, 5), torch.randn(3, 5)
     out, t_out, aux = parent.proj(logits, t)
     assert torch.equal(out, logits) and t_out is t and aux == {}
-    assert not torch.equal(LogitProjector(5, identity_init=False).fc.weight, torch.eye(5))
     with pytest.raises(ValueError, match='5 classes'):
         parent.proj(torch.randn(3, 4), t)
+
+
+def test_nd_projector_linear_init():
+    """ImageNet: weight and bias ~ N(0, 0.01^2); CIFAR: default weight, zero bias."""
+    torch.manual_seed(0)
+    normal = NDProjector(512, 2048, linear_init='normal')
+    assert abs(normal.fc.weight.std().item() - 0.01) < 5e-4
+    assert abs(normal.fc.bias.std().item() - 0.01) < 1e-3 and normal.fc.bias.abs().max() > 0
+    torch.manual_seed(0)
+    zero_bias = NDProjector(64, 128, linear_init='zero_bias')
+    torch.manual_seed(0)
+    reference = nn.Linear(64, 128)
+    assert torch.equal(zero_bias.fc.weight, reference.weight)
+    assert (zero_bias.fc.bias == 0).all() and not (reference.bias == 0).all()
+    assert NDProjector(4, 6).linear_init == 'default'
+    with pytest.raises(ValueError, match='linear_init'):
+        NDProjector(4, 6, linear_init='xavier')
+
+    # The init survives a parent's blanket init_cfg, and an own init_cfg wins over it.
+    class Parent(BaseModule):
+
+        def __init__(self, init_cfg=None):
+            super().__init__(init_cfg=dict(type='Constant', layer='Linear', val=1.0, bias=1.0))
+            self.proj = NDProjector(4, 6, linear_init='zero_bias', init_cfg=init_cfg)
+
+    parent = Parent()
+    parent.init_weights()
+    assert (parent.proj.fc.bias == 0).all() and (parent.proj.fc.weight == 1).all()
+    parent = Parent(init_cfg=dict(type='Constant', layer='Linear', val=2.0, bias=2.0))
+    parent.init_weights()
+    assert (parent.proj.fc.bias == 2).all()
 
 
 def test_nd_projector():

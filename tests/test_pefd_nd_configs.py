@@ -89,10 +89,13 @@ def one_step(cfg: Config, size) -> dict:
 
 def test_the_config_lists_are_complete():
     names = {osp.basename(p) for p in DISTILL_CONFIGS if '/toy/' not in p}
-    assert {'pefd_resnet34-resnet18_8xb32_in1k.py', 'nd-kd_resnet34-resnet18_8xb32_in1k.py',
-            'nd-dkd_resnet34-resnet18_8xb32_in1k.py', 'nd-kd_faster-rcnn_r101-r18_fpn_2x_coco.py'
-            } <= names
-    assert len([n for n in names if n.startswith('nd-kd_') and 'cifar100' in n]) == 6
+    assert {'pefd_resnet34-resnet18_8xb32_in1k.py', 'nd-kd_resnet34-resnet18_8xb64_in1k.py',
+            'nd-dkd_resnet34-resnet18_8xb64_in1k.py', 'nd-kd_faster-rcnn_r101-r18_fpn_2x_coco.py',
+            'nd-dkd_resnet50-mobilenetv1_8xb64_in1k.py'} <= names
+    for method in ('nd-kd_', 'nd-dkd_'):
+        assert len([n for n in names if n.startswith(method) and 'cifar100' in n]) == 6
+        # ResNet-34/50/101/152 -> ResNet-18 and ResNet-50 -> MobileNetV1
+        assert len([n for n in names if n.startswith(method) and 'in1k' in n]) == 5
 
 
 @pytest.mark.parametrize('path', DISTILL_CONFIGS, ids=osp.basename)

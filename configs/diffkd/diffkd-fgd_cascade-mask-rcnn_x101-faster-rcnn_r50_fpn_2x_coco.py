@@ -3,6 +3,8 @@
 # Cascade Mask R-CNN X101-64x4d -> Faster R-CNN R50 -> paper: 42.4 AP.
 # Everything else (points, weights, box-regression KD, schedule) as in
 # diffkd_cascade-mask-rcnn_x101-faster-rcnn_r50_fpn_2x_coco.py.
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = './diffkd_cascade-mask-rcnn_x101-faster-rcnn_r50_fpn_2x_coco.py'
 
 model = dict(

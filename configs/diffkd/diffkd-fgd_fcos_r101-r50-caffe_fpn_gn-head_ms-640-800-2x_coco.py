@@ -3,6 +3,8 @@
 # FCOS R101 -> R50 (caffe-style, GN head, ms 2x) -> paper: 42.5 AP.
 # Everything else (points, weights, box-regression KD, schedule) as in
 # diffkd_fcos_r101-r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py.
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = './diffkd_fcos_r101-r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py'
 
 model = dict(

@@ -3,6 +3,8 @@
 # RetinaNet R101 -> R50 -> paper: 39.8 AP.
 # Everything else (points, weights, box-regression KD, schedule) as in
 # diffkd_retinanet_r101-r50_fpn_2x_coco.py.
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = './diffkd_retinanet_r101-r50_fpn_2x_coco.py'
 
 model = dict(

@@ -6,6 +6,8 @@
 # Point: DiffKD on the segmentation logits (decode_head.conv_seg, 19 channels at 1/8 resolution
 # in both networks, no autoencoder) with DIST as the distance, weight 1. Poly lr from 0.02 (stock:
 # 0.01); everything else is the stock student config (see the DeepLabV3-R18 config's notes).
+# Total batch 8 = 4 GPUs x 2:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
+# --auto-scale-lr (lr x total / 8, from auto_scale_lr.base_batch_size = 8).
 _base_ = 'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
@@ -27,4 +29,5 @@ model = dict(
             loss=dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0),
             weight=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
+auto_scale_lr = dict(base_batch_size=8)
 custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -9,6 +9,8 @@
 # Recipe: random flip, random scale 0.5-2, 512x1024 crops (all stock), SGD momentum 0.9, poly lr
 # from 0.02 (the stock config starts at 0.01). Iterations, batch (4 GPUs x 2) and weight decay
 # (5e-4) are the stock mmseg 80k schedule: the paper does not state them.
+# Total batch 8 = 4 GPUs x 2:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
+# --auto-scale-lr (lr x total / 8, from auto_scale_lr.base_batch_size = 8).
 _base_ = 'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
@@ -30,4 +32,5 @@ model = dict(
             loss=dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0),
             weight=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
+auto_scale_lr = dict(base_batch_size=8)
 custom_hooks = [dict(type='StudentCheckpointHook')]

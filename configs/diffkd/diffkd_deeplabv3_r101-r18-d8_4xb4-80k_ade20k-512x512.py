@@ -9,6 +9,8 @@
 # no autoencoder) with DIST (beta = gamma = tau = 1) as the distance, weight 1. Poly lr from 0.02
 # (the stock ADE20K schedule starts at 0.01), 512x512 crops, random scale 0.5-2 and flip (stock
 # ADE20K pipeline), 80k iterations, 4 GPUs x 4 images.
+# Total batch 16 = 4 GPUs x 4:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = '../_base_/deeplabv3_r18-d8_4xb4-80k_ade20k-512x512.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
@@ -30,4 +32,5 @@ model = dict(
             loss=dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0),
             weight=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
+auto_scale_lr = dict(base_batch_size=16)
 custom_hooks = [dict(type='StudentCheckpointHook')]

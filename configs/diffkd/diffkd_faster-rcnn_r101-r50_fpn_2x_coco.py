@@ -13,6 +13,8 @@
 # Everything else is the stock student config: data, 2x schedule, SGD lr 0.02, momentum 0.9,
 # weight decay 1e-4, ImageNet-pretrained R50 (torchvision://resnet50), 8 GPUs x 2 images.
 #   bash tools/dist_train.sh configs/diffkd/diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py 8
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 

@@ -10,6 +10,8 @@
 # box-regression KD: MSE between the raw bbox_head.conv_reg outputs per level (before FCOS's
 # per-level scale and exp), weight 1. Everything else is the stock student config (2x, SGD lr 0.01,
 # weight decay 1e-4 with no decay on biases, gradient clipping).
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = 'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 

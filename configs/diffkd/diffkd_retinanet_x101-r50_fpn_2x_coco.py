@@ -7,6 +7,8 @@
 # Points: one DiffKD denoiser per FPN level (P3-P7, 256 channels, no autoencoder, MSE), weight 5;
 # box-regression KD (MSE between bbox_head.retina_reg outputs per level), weight 1.
 # Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4).
+# Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = 'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py'
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 

@@ -6,6 +6,8 @@
 # The teacher has no public checkpoint: train it first with
 #   python tools/train.py configs/cifar100/resnet32x4_cifar100.py
 # which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH).
+# Total batch 64 = 1 GPU x 64:  python tools/train.py CONFIG. Another total batch: add
+# --auto-scale-lr (lr x total / 64, from auto_scale_lr.base_batch_size = 64).
 _base_ = ['../cifar100/resnet8x4_cifar100.py']
 
 model = dict(

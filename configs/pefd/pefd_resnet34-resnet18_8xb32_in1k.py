@@ -5,6 +5,8 @@
 # 30/60/90, wd 1e-4); loss = 1 * CE + 25 * mean(1 - cos(mean_i ReLU(P_i s), t)) on the globally
 # pooled penultimate features, q = 3 projectors Linear(512, 512) + ReLU (trained by the student's
 # optimizer, dropped by the student export). No logit KD (weight 0 in the paper's runs).
+# Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
 _base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 

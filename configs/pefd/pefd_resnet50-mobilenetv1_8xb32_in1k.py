@@ -4,6 +4,8 @@
 # SGD lr 0.1 x0.1 at 30/60/90, wd 1e-4); loss = 1 * CE + 25 * cosine distance between the mean of
 # q = 3 projectors Linear(1024, 2048) + ReLU applied to the pooled student feature and the raw
 # pooled teacher feature.
+# Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
+# --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
 _base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 

@@ -23,6 +23,27 @@ class BaseConnector(BaseModule):
     student_channels: Optional[int] = None
     teacher_channels: Optional[int] = None
 
+    def own_init(self) -> None:
+        """Apply the connector's own initialisation of its layers (nothing by default).
+
+        Subclasses whose layers start from something other than PyTorch's defaults (an identity, a
+        method's prescribed distribution) override it and call it at the end of ``__init__``;
+        :meth:`init_weights` applies it again, so that it survives a parent's blanket
+        ``init_cfg``.
+        """
+
+    def init_weights(self) -> None:
+        """Run MMEngine's initialisation, then :meth:`own_init` unless ``init_cfg`` was given.
+
+        MMEngine initialises a parent's ``init_cfg`` (e.g. a distiller-wide
+        ``dict(type='Normal', layer='Linear')``) before calling the children's ``init_weights``; the
+        connector's own initialisation is applied again here so that such a rule cannot silently
+        replace it. The connector's own ``init_cfg``, when given, wins.
+        """
+        super().init_weights()
+        if not self.init_cfg:
+            self.own_init()
+
     def forward(self, student: Tensor, teacher: Tensor) -> ConnectorOutput:
         """Connect one feature pair.
 

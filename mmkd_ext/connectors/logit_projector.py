@@ -17,23 +17,21 @@ class LogitProjector(BaseConnector):
     ``0.1·CE + 0.9·KD``. The projector is trained by the student's optimizer and thrown away after
     training; the student's own classifier (and so its predictions) never goes through it.
 
-    Initialisation (our choice: the method facts we follow do not state the paper's): the identity
-    matrix with zero bias. Training then starts exactly from plain logit KD, and the projector only
-    departs from the identity where that lowers the loss; a random init would instead start by
-    comparing the teacher with an arbitrary linear mix of the student's logits, i.e. the early
-    iterations would distil against noise. ``identity_init=False`` keeps PyTorch's default
-    (Kaiming-uniform) ``nn.Linear`` init for those who want the random start.
+    Initialisation: PyTorch's default ``nn.Linear`` init (Kaiming-uniform weight, uniform bias), as
+    in the paper's code. ``identity_init=True`` starts instead from the identity with zero bias,
+    i.e. from plain logit KD; that start is ours, not the paper's.
 
     Args:
         num_classes (int): K, the number of logits.
-        identity_init (bool): Initialise to the identity. Defaults to True.
+        identity_init (bool): Initialise to the identity instead of the default random init.
+            Defaults to False.
         init_cfg (dict, optional): MMEngine initialisation config. When given it takes precedence
             over ``identity_init``.
     """
 
     def __init__(self,
                  num_classes: int,
-                 identity_init: bool = True,
+                 identity_init: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.num_classes = num_classes
@@ -41,24 +39,14 @@ class LogitProjector(BaseConnector):
         self.teacher_channels = num_classes
         self.identity_init = identity_init
         self.fc = nn.Linear(num_classes, num_classes, bias=True)
-        if identity_init:
-            self._set_identity()
+        self.own_init()
 
     @torch.no_grad()
-    def _set_identity(self) -> None:
-        self.fc.weight.copy_(torch.eye(self.num_classes, dtype=self.fc.weight.dtype))
-        self.fc.bias.zero_()
-
-    def init_weights(self) -> None:
-        """Run MMEngine's initialisation, then restore the identity unless ``init_cfg`` was given.
-
-        MMEngine initialises a parent's ``init_cfg`` (e.g. a distiller-wide
-        ``dict(type='Normal', layer='Linear')``) before calling the children's ``init_weights``; the
-        identity is re-applied here so such a blanket rule cannot silently replace it.
-        """
-        super().init_weights()
-        if self.identity_init and not self.init_cfg:
-            self._set_identity()
+    def own_init(self) -> None:
+        """The identity with zero bias when ``identity_init``; else PyTorch's default stays."""
+        if self.identity_init:
+            self.fc.weight.copy_(torch.eye(self.num_classes, dtype=self.fc.weight.dtype))
+            self.fc.bias.zero_()
 
     def forward(self, student: Tensor, teacher: Tensor) -> ConnectorOutput:
         """Project the student logits.

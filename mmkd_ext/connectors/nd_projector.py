@@ -1,11 +1,15 @@
 """The ND student projector: BN1d → Dropout → Linear, used when student and teacher widths differ."""
 from typing import Optional
 
+import torch
 import torch.nn as nn
 from torch import Tensor
 
 from ..registry import MODELS
 from .base import BaseConnector, ConnectorOutput
+
+#: Initialisations of the Linear layer (see NDProjector).
+LINEAR_INITS = ('default', 'zero_bias', 'normal')
 
 
 def _flatten_embedding(x: Tensor, who: str) -> Tensor:
@@ -27,24 +31,47 @@ class NDProjector(BaseConnector):
     point sees). Use it when Cs ≠ Ct (e.g. ResNet-18 512 → ResNet-50 2048); with equal widths the paper
     uses no projector. The teacher embedding is passed through unchanged.
 
+    The Linear layer starts as the authors' code starts it, which differs by data set:
+    ``linear_init='normal'`` (their ImageNet code) draws weight and bias from N(0, 0.01²), i.e.
+    ``normal_(0, 0.01)``; ``'zero_bias'`` (their CIFAR-100 code) keeps PyTorch's default weight
+    (Kaiming-uniform) and zeroes the bias; ``'default'`` is PyTorch's default for both.
+
     Args:
         student_channels (int): Cs, the student embedding width.
         teacher_channels (int): Ct, the teacher embedding width (the output width).
         dropout (float): Dropout probability. Defaults to 0.5.
-        init_cfg (dict, optional): MMEngine initialisation config.
+        linear_init (str): ``'default'``, ``'zero_bias'`` or ``'normal'``, see above. Defaults to
+            ``'default'``.
+        init_cfg (dict, optional): MMEngine initialisation config; when given it takes precedence
+            over ``linear_init``.
     """
 
     def __init__(self,
                  student_channels: int,
                  teacher_channels: int,
                  dropout: float = 0.5,
+                 linear_init: str = 'default',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if linear_init not in LINEAR_INITS:
+            raise ValueError(f'NDProjector: linear_init must be one of {LINEAR_INITS}, got '
+                             f'{linear_init!r}')
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
+        self.linear_init = linear_init
         self.bn = nn.BatchNorm1d(student_channels)
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(student_channels, teacher_channels)
+        self.own_init()
+
+    @torch.no_grad()
+    def own_init(self) -> None:
+        """Initialise the Linear layer as ``linear_init`` says."""
+        if self.linear_init == 'normal':
+            self.fc.weight.normal_(0.0, 0.01)
+            self.fc.bias.normal_(0.0, 0.01)
+        elif self.linear_init == 'zero_bias':
+            self.fc.bias.zero_()
 
     def forward(self, student: Tensor, teacher: Tensor) -> ConnectorOutput:
         """Project the student embedding.

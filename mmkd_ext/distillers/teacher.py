@@ -59,8 +59,35 @@ def build_teacher_model(config: Optional[str] = None,
         return MODELS.build(ConfigDict(cfg.model))
 
 
+def _strip_student_prefix(state: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """The student of a distiller checkpoint (the teacher was trained as a distilled student)."""
+    return {k[len(STUDENT_PREFIX):]: v for k, v in state.items() if k.startswith(STUDENT_PREFIX)}
+
+
+def _torchvision_classifier(state: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """A torchvision ResNet's keys as an mmpretrain ``ImageClassifier`` names them.
+
+    torchvision's ``fc`` is the head's ``head.fc``; every other layer keeps its name under
+    ``backbone.`` (mmpretrain's ResNet names its stem, blocks, BatchNorms and downsample branches
+    as torchvision does). This is what ``torchvision://resnet34`` loads, the ImageNet teachers of
+    the DiffKD, PEFD and ND papers.
+    """
+    if 'fc.weight' not in state:
+        return {}
+    return {(f'head.{k}' if k.startswith('fc.') else f'backbone.{k}'): v for k, v in state.items()}
+
+
+# Key renamings tried, in order, when no key of a checkpoint names a teacher parameter.
+_KEY_MAPPINGS = (_strip_student_prefix, _torchvision_classifier)
+
+
 def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
     """Load the teacher's weights, refusing a checkpoint that does not fit the teacher's config.
+
+    Besides the teacher's own checkpoints this accepts a distiller checkpoint (its student) and a
+    torchvision classifier checkpoint for an mmpretrain ResNet teacher (e.g.
+    ``torchvision://resnet34``): their keys are renamed when none of them names a parameter of the
+    teacher as they are.
 
     Raises:
         FileNotFoundError: if ``checkpoint`` is a path that does not exist.
@@ -77,11 +104,11 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     own = model.state_dict()
     if state and own and not any(k in own for k in state):
-        # A distiller checkpoint whose student is now the teacher.
-        stripped = {k[len(STUDENT_PREFIX):]: v for k, v in state.items()
-                    if k.startswith(STUDENT_PREFIX)}
-        if any(k in own for k in stripped):
-            state = stripped
+        for mapping in _KEY_MAPPINGS:
+            renamed = mapping(state)
+            if any(k in own for k in renamed):
+                state = renamed
+                break
     missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')]
     mismatched = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}'
                   for k, v in own.items() if k in state and tuple(state[k].shape) != tuple(v.shape)]

@@ -30,7 +30,8 @@ class DistillLossWarmupHook(Hook):
 
     The ND paper's KD++/DKD++ ramp the logit-distillation term up linearly: ``w(epoch) =
     min(1, epoch / warm_up)`` with epochs counted from 0, so the term is off in epoch 0 and at full
-    weight from epoch ``warm_up`` on (20 on CIFAR-100, 5 on ImageNet). The hook sets
+    weight from epoch ``warm_up`` on (20 on CIFAR-100, 5 on ImageNet; the authors' ImageNet DKD++
+    ramps the ND term too: ``points=['kd', 'nd']``). The hook sets
     ``distiller.points[name].weight = w · configured weight`` before every training epoch (or every
     iteration with ``by_epoch=False``, for iteration-based schedules); the distiller itself is
     untouched. The weight is a function of the epoch alone, so resuming needs no saved state.

@@ -14,6 +14,8 @@ from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
 FG_NORMS = ('image', 'box')
+#: Which cells a box makes foreground: the paper's (the cells it covers) or the FGD code's.
+FG_CELLS = ('covered', 'floor_ceil')
 
 
 def _shape_of(sample, key: str, fallback: Tuple[int, int]) -> Tuple[int, int]:
@@ -22,14 +24,21 @@ def _shape_of(sample, key: str, fallback: Tuple[int, int]) -> Tuple[int, int]:
     return (int(shape[0]), int(shape[1])) if shape is not None else fallback
 
 
-def _covered_cells(lo: Tensor, hi: Tensor, size: int) -> Tensor:
-    """Which of ``size`` unit cells each interval ``[lo, hi)`` overlaps, ``(N, size)`` bool.
+def _box_cells(lo: Tensor, hi: Tensor, size: int, rule: str = 'covered') -> Tensor:
+    """Which of ``size`` unit cells each interval ``[lo, hi)`` makes foreground, ``(N, size)`` bool.
 
-    Cell ``j`` spans ``[j, j + 1)``. An interval narrower than a cell still covers the cell it lies
-    in: a tiny box must not vanish from the mask on a coarse FPN level.
+    Cell ``j`` spans ``[j, j + 1)``.
+
+    * ``'covered'``: the cells the interval overlaps, ``floor(lo) … ceil(hi) − 1``. An interval
+      narrower than a cell still covers the cell it lies in: a tiny box must not vanish from the
+      mask on a coarse FPN level.
+    * ``'floor_ceil'``: ``floor(lo) … ceil(hi)`` inclusive, as the official FGD code slices its
+      mask: one cell more than ``'covered'`` at the high end (clipped to the grid).
     """
-    hi = torch.maximum(hi, lo + 1e-3)
     cells = torch.arange(size, device=lo.device, dtype=lo.dtype)
+    if rule == 'floor_ceil':
+        return (cells[None] >= lo.floor()[:, None]) & (cells[None] <= hi.ceil()[:, None])
+    hi = torch.maximum(hi, lo + 1e-3)
     return (cells[None] < hi[:, None]) & (cells[None] + 1 > lo[:, None])
 
 
@@ -40,15 +49,19 @@ class FGDFeatureLoss(BaseDistillLoss):
     For a detection feature map (an FPN level) of shape ``(B, C, H, W)``:
 
     * **Masks.** The ground-truth boxes (input-image pixels) are scaled to the feature grid with
-      the stride ``batch_input_shape / (H, W)``; a cell is foreground when a box overlaps it. Cells
+      the stride ``batch_input_shape / (H, W)``. With ``fg_cells='covered'`` (the default, the
+      paper's definition) a cell is foreground when a box covers it (overlaps it at all);
+      ``fg_cells='floor_ceil'`` takes the cells ``floor(x1) … ceil(x2)`` (and ``floor(y1) …
+      ceil(y2)``) inclusive, as the official FGD code does: one more column and row per box. Cells
       outside the unpadded image (``img_shape``) are neither foreground nor background: padding
       carries no information to distil.
     * **Normalisation per image.** With ``fg_norm='image'`` every foreground cell weighs
       ``1 / #fg cells`` and every background cell ``1 / #bg cells``, so both terms are weighted
       means and an image with one large object counts as much as one with many small ones.
-      ``fg_norm='box'`` is FGD's original scale: a foreground cell weighs ``1 / (area of its box in
-      cells)`` (the smallest covering box wins), so every object contributes about 1, whatever its
-      size, and the foreground term grows with the number of objects.
+      ``fg_norm='box'`` uses FGD's per-object *weighting* (not its scale, see below): a foreground
+      cell weighs ``1 / (area of its box in cells)`` (the smallest covering box wins), so every
+      object contributes about 1, whatever its size, and the foreground term grows with the
+      number of objects.
     * **Attention from the teacher.** ``A_S = H·W · softmax_{hw}(mean_c |t| / T)`` and
       ``A_C = C · softmax_c(mean_{hw} |t| / T)`` (both average 1). The student does not influence
       them, so the loss cannot shrink by moving attention away from hard places.
@@ -60,16 +73,22 @@ class FGDFeatureLoss(BaseDistillLoss):
     over the background cells, so the defaults ``α = 1``, ``β = 0.5`` (FGD's 2 : 1 ratio of
     foreground to background weight; ``T = 0.5`` is FGD's temperature) give about 1.5 times the
     plain MSE and can replace ``FeatureMSELoss`` under the same point weight (DiffKD's 5 on COCO).
-    FGD's own ``α, β`` (e.g. 5e-5 / 2.5e-5 for Faster R-CNN) are for its summed, un-normalised loss
-    and do not transfer.
+    FGD's own ``α, β`` (e.g. 5e-5 / 2.5e-5 for Faster R-CNN) are for its summed loss and do not
+    transfer: even with ``fg_norm='box'`` and ``fg_cells='floor_ceil'`` this loss is FGD's focal
+    feature loss divided by C (FGD sums over channels), and FGD maps the boxes with ``img_shape``
+    rather than the padded ``batch_input_shape``.
 
-    FGD's attention-imitation and global (GcBlock) terms are not part of this loss.
+    FGD's attention-imitation loss (student attention maps pulled to the teacher's) and global
+    relation loss (GcBlock context modules) are not part of this loss: the teacher's attention
+    enters only as the weights above. See docs/diffkd.md for why.
 
     Args:
         alpha (float): Weight of the foreground term. Defaults to 1.0.
         beta (float): Weight of the background term. Defaults to 0.5.
         temperature (float): Softmax temperature of both attentions, > 0. Defaults to 0.5.
         fg_norm (str): ``'image'`` (default) or ``'box'``, see above.
+        fg_cells (str): ``'covered'`` (default, the paper) or ``'floor_ceil'`` (the FGD code),
+            see above.
         loss_weight (float): Multiplier of the returned loss. Defaults to 1.0.
     """
 
@@ -80,16 +99,21 @@ class FGDFeatureLoss(BaseDistillLoss):
                  beta: float = 0.5,
                  temperature: float = 0.5,
                  fg_norm: str = 'image',
+                 fg_cells: str = 'covered',
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
         if temperature <= 0:
             raise ValueError(f'FGDFeatureLoss: temperature must be positive, got {temperature}')
         if fg_norm not in FG_NORMS:
             raise ValueError(f'FGDFeatureLoss: fg_norm must be one of {FG_NORMS}, got {fg_norm!r}')
+        if fg_cells not in FG_CELLS:
+            raise ValueError(f'FGDFeatureLoss: fg_cells must be one of {FG_CELLS}, got '
+                             f'{fg_cells!r}')
         self.alpha = alpha
         self.beta = beta
         self.temperature = temperature
         self.fg_norm = fg_norm
+        self.fg_cells = fg_cells
 
     # ------------------------------------------------------------------ masks
     def region_weights(self, data_samples: Sequence, height: int, width: int,
@@ -123,8 +147,8 @@ class FGDFeatureLoss(BaseDistillLoss):
             fg = torch.zeros(height, width, device=device)
             boxes = self._boxes_of(sample, i).to(device=device, dtype=torch.float32)
             if boxes.numel():
-                in_x = _covered_cells(boxes[:, 0] * sx, boxes[:, 2] * sx, width)  # (N, W)
-                in_y = _covered_cells(boxes[:, 1] * sy, boxes[:, 3] * sy, height)  # (N, H)
+                in_x = _box_cells(boxes[:, 0] * sx, boxes[:, 2] * sx, width, self.fg_cells)
+                in_y = _box_cells(boxes[:, 1] * sy, boxes[:, 3] * sy, height, self.fg_cells)
                 masks = (in_y[:, :, None] & in_x[:, None, :]).float()  # (N, H, W)
                 if self.fg_norm == 'box':
                     areas = in_x.sum(1) * in_y.sum(1)  # ≥ 1: every box covers a cell

@@ -60,8 +60,10 @@ def student_of(path: str) -> str:
         return '?'
     base = match.group(1)
     local = osp.normpath(osp.join(osp.dirname(path), base))
-    # A variant (e.g. DiffKD with DIST logits) inherits the main distillation config of its setting.
-    if '::' not in base and osp.isfile(local) and osp.basename(osp.dirname(local)) in METHODS:
+    # A variant (e.g. DiffKD with DIST logits) inherits the main distillation config of its
+    # setting, and that one may inherit a shared setting (configs/<method>/_base_/).
+    method_dirs = tuple(osp.join(REPO, 'configs', m) + osp.sep for m in METHODS)
+    if '::' not in base and osp.isfile(local) and local.startswith(method_dirs):
         return student_of(local)
     return osp.splitext(osp.basename(base))[0]
 
@@ -75,6 +77,10 @@ def schedule_of(cfg: Config) -> str:
     else:
         length = '?'
     batch = cfg.get('train_dataloader', {}).get('batch_size', '?')
+    total = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
+    if isinstance(batch, int) and total and total % batch == 0:
+        gpus = total // batch
+        return f'{length}, {gpus} GPU{"s" * (gpus > 1)} × {batch} img'
     return f'{length}, {batch} img/GPU'
 
 

@@ -23,19 +23,23 @@ class DiffKDDenoiser(BaseConnector):
     1. ``s = proj(S)``: 1×1 conv Cs→C with bias.
     2. Target ``z``: ``encode(T).detach()`` with the optional linear autoencoder (which gets the
        reconstruction loss ``loss_ae``), else ``T`` itself. C is the latent width, else Ct.
-    3. ``loss_diffusion``: the noise network is trained on the target only:
-       ``MSE(ε(√ᾱ_t·z + √(1−ᾱ_t)·ε, t), ε)`` with ``t ~ U{0..T−1}`` per sample.
-    4. Start point: ``x = γ·s + (1−γ)·ε`` with γ from the noise adapter and fresh ``ε ~ N(0, I)``.
+    3. Start point: ``x = γ·s + (1−γ)·ε`` with γ from the noise adapter and fresh ``ε ~ N(0, I)``.
        With ``use_noise_adapter=False`` (the paper's ablation without adaptive noise matching) the
        student feature is taken as it is as the sample at the first timestep: ``x = s`` with no added
-       noise, i.e. its noise level is assumed to be the fixed level of t = 400. (It is not
-       re-noised with ``√ᾱ·s + √(1−ᾱ)·ε``: that would add a fixed amount of noise on top of the
-       student's own, which is what the adapter exists to decide.)
-    5. DDIM with eta = 0 over the last ``inference_steps`` timesteps of a ``ddim_grid``-step grid
-       (defaults: t = 400, 300, 200, 100, 0; ᾱ past t = 0 is 1, so the last step yields x̂0). Not
-       under ``no_grad``: the distillation loss trains the student, the projection, the noise
+       noise, i.e. its noise level is assumed to be that of the first grid timestep (t = 400 by
+       default). (It is not re-noised with ``√ᾱ·s + √(1−ᾱ)·ε``: that would add a fixed amount of
+       noise on top of the student's own, which is what the adapter exists to decide.)
+    4. DDIM with eta = 0 over the last ``inference_steps`` timesteps of a ``ddim_grid``-step grid
+       (by default the second half of a ``2 × inference_steps`` grid, as the authors build it:
+       t = 400, 300, 200, 100, 0 for 5 steps; ᾱ past t = 0 is 1, so the last step yields x̂0).
+       Not under ``no_grad``: the distillation loss trains the student, the projection, the noise
        network and the adapter through every step.
-    6. ``refined = BN(conv1x1(x))`` (C→C), which the distillation loss compares with ``z``.
+    5. ``refined = BN(conv1x1(x))`` (C→C), which the distillation loss compares with ``z``.
+    6. ``loss_diffusion``: the noise network is trained on the target only:
+       ``MSE(ε(√ᾱ_t·z + √(1−ᾱ_t)·ε, t), ε)`` with ``t ~ U{0..T−1}`` per sample. It runs *after*
+       the denoising, as in the authors' code: the noise network's BatchNorm running statistics
+       are an exponential average over its calls, so the call that comes last (here the pass on
+       the noised teacher target) weighs most in the statistics used in eval mode.
 
     Everything runs in fp32 with autocast disabled, whatever the caller's AMP setting, and the
     outputs are fp32: ᾱ close to 1 and the 1/√ᾱ of the DDIM step are not safe in fp16.
@@ -47,8 +51,12 @@ class DiffKDDenoiser(BaseConnector):
     Args:
         student_channels (int): Cs.
         teacher_channels (int): Ct.
-        latent_channels (int, optional): Width C of the linear autoencoder's latent; ``None`` (the
-            default) uses no autoencoder and C = Ct.
+        latent_channels (int, optional): Width C of the linear autoencoder's latent. Giving it
+            turns the autoencoder on (unless ``use_autoencoder=False``, which is then an error).
+        use_autoencoder (bool, optional): Use the linear autoencoder. ``None`` (the default): use
+            it exactly when ``latent_channels`` is given. ``True`` without ``latent_channels``
+            takes ``teacher_channels // 2`` as the latent width, the authors' default. Without the
+            autoencoder C = Ct.
         kind (str): ``'map'`` (default) or ``'vector'``.
         use_noise_adapter (bool): Adaptive noise matching. Defaults to True.
         num_train_timesteps (int): Diffusion steps T. Defaults to 1000.
@@ -56,7 +64,8 @@ class DiffKDDenoiser(BaseConnector):
         beta_end (float): Last beta. Defaults to 0.02.
         inference_steps (int): Denoising network evaluations (the last steps of the grid).
             Defaults to 5.
-        ddim_grid (int): Steps of the DDIM grid over T. Defaults to 10.
+        ddim_grid (int, optional): Steps of the DDIM grid over T. Defaults to
+            ``2 × inference_steps`` (the authors' grid: 10 for the default 5 steps).
         diffusion_loss_weight (float): λ2, multiplies ``loss_diffusion``. Defaults to 1.0.
         ae_loss_weight (float): λ3, multiplies ``loss_ae``. Defaults to 1.0.
         init_cfg (dict, optional): MMEngine initialisation config.
@@ -66,13 +75,14 @@ class DiffKDDenoiser(BaseConnector):
                  student_channels: int,
                  teacher_channels: int,
                  latent_channels: Optional[int] = None,
+                 use_autoencoder: Optional[bool] = None,
                  kind: str = 'map',
                  use_noise_adapter: bool = True,
                  num_train_timesteps: int = 1000,
                  beta_start: float = 1e-4,
                  beta_end: float = 0.02,
                  inference_steps: int = 5,
-                 ddim_grid: int = 10,
+                 ddim_grid: Optional[int] = None,
                  diffusion_loss_weight: float = 1.0,
                  ae_loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
@@ -88,6 +98,7 @@ class DiffKDDenoiser(BaseConnector):
         self.use_noise_adapter = use_noise_adapter
         self.diffusion_loss_weight = diffusion_loss_weight
         self.ae_loss_weight = ae_loss_weight
+        latent_channels = self._latent_width(teacher_channels, latent_channels, use_autoencoder)
         self.channels = teacher_channels if latent_channels is None else latent_channels
 
         c = self.channels
@@ -100,6 +111,24 @@ class DiffKDDenoiser(BaseConnector):
         self.out_proj = nn.Sequential(nn.Conv2d(c, c, 1, bias=False), nn.BatchNorm2d(c))
         self.schedule = DiffusionSchedule(num_train_timesteps, beta_start, beta_end, ddim_grid,
                                           inference_steps)
+
+    @staticmethod
+    def _latent_width(teacher_channels: int, latent_channels: Optional[int],
+                      use_autoencoder: Optional[bool]) -> Optional[int]:
+        """The autoencoder's latent width, or None for no autoencoder (see the class Args)."""
+        if use_autoencoder is None:
+            return latent_channels
+        if not use_autoencoder:
+            if latent_channels is not None:
+                raise ValueError(f'DiffKDDenoiser: latent_channels={latent_channels} is the width '
+                                 f'of the autoencoder, but use_autoencoder=False; drop one of them.')
+            return None
+        if latent_channels is not None:
+            return latent_channels
+        if teacher_channels < 2:
+            raise ValueError(f'DiffKDDenoiser: the default latent width teacher_channels // 2 is 0 '
+                             f'for teacher_channels={teacher_channels}; give latent_channels.')
+        return teacher_channels // 2
 
     # ------------------------------------------------------------------ checks
     def _check_inputs(self, student: Tensor, teacher: Tensor) -> None:
@@ -196,10 +225,11 @@ class DiffKDDenoiser(BaseConnector):
                 target = latent.detach()
             else:
                 target = t
+            refined = self.out_proj(self.denoise(s))
+            # After the denoising, not before: see step 6 of the class docstring.
             losses['loss_diffusion'] = self.diffusion_loss_weight * self.diffusion_loss(target)
             if self.autoencoder is not None:
                 losses['loss_ae'] = self.ae_loss_weight * loss_ae
-            refined = self.out_proj(self.denoise(s))
         if flat:
             refined, target = refined.flatten(1), target.flatten(1)
         return refined, target, losses

@@ -4,7 +4,7 @@ The maths lives in pure functions (:func:`linear_alpha_bars`, :func:`ddim_timest
 :func:`ddim_step`) so that they can be checked on their own; :class:`DiffusionSchedule` only holds
 the ᾱ table as a buffer and indexes it.
 """
-from typing import Any, List
+from typing import Any, List, Optional
 
 import torch
 import torch.nn as nn
@@ -33,13 +33,20 @@ def linear_alpha_bars(num_train_timesteps: int = 1000,
     return torch.cumprod(1.0 - betas, dim=0).to(device=device, dtype=torch.float32)
 
 
+def default_ddim_grid(inference_steps: int) -> int:
+    """The DDIM grid DiffKD runs ``inference_steps`` of: twice as many steps, of which it runs the
+    second half (5 → a 10-step grid, t = 400…0; 10 → 20 steps, t = 450…0; 3 → 6 steps, t = 332,
+    166, 0), as the authors' sampler builds it."""
+    return 2 * inference_steps
+
+
 def ddim_timesteps(num_train_timesteps: int, grid_steps: int, run_steps: int) -> List[int]:
     """The last ``run_steps`` timesteps of a ``grid_steps``-step DDIM grid over ``num_train_timesteps``.
 
     The grid is the "leading" spacing: ``[(grid_steps − 1)·r, …, r, 0]`` with
     ``r = num_train_timesteps // grid_steps`` (1000 steps, 10-step grid → 900, 800, …, 0). DiffKD
     treats the student feature as already partly denoised, so it runs only the tail of the grid
-    (defaults: 400, 300, 200, 100, 0).
+    (with :func:`default_ddim_grid`: the second half, 400, 300, 200, 100, 0 for 5 steps).
 
     Args:
         num_train_timesteps (int): T.
@@ -89,7 +96,8 @@ class DiffusionSchedule(nn.Module):
         num_train_timesteps (int): T. Defaults to 1000.
         beta_start (float): First beta. Defaults to 1e-4.
         beta_end (float): Last beta. Defaults to 0.02.
-        ddim_grid (int): Steps of the DDIM grid over T. Defaults to 10.
+        ddim_grid (int, optional): Steps of the DDIM grid over T. Defaults to
+            ``2 × inference_steps`` (:func:`default_ddim_grid`, the authors' grid).
         inference_steps (int): How many final grid steps the denoising runs. Defaults to 5.
     """
 
@@ -97,9 +105,11 @@ class DiffusionSchedule(nn.Module):
                  num_train_timesteps: int = 1000,
                  beta_start: float = 1e-4,
                  beta_end: float = 0.02,
-                 ddim_grid: int = 10,
+                 ddim_grid: Optional[int] = None,
                  inference_steps: int = 5) -> None:
         super().__init__()
+        if ddim_grid is None:
+            ddim_grid = default_ddim_grid(inference_steps)
         self.num_train_timesteps = num_train_timesteps
         self.beta_start = beta_start
         self.beta_end = beta_end
