@@ -8,7 +8,7 @@ Per task the teacher is trained once (seed 0) on its own, longer schedule; then,
 the plain student and each distilled student with the identical schedule. Each run is a child
 ``tools/train.py`` process whose output goes to ``<work_dir>/.../train.log``; the terminal shows
 one line per run and the results table. Finished runs are reused while their config, seed,
-teacher, data and the mmkd_ext code are unchanged (``--force`` retrains). The table, ``runs.csv``,
+teacher and data are unchanged; after changing mmkd_ext's code, retrain with ``--force``. The table, ``runs.csv``,
 ``results.json`` and one PNG per task are written to ``--work-dir``.
 """
 import argparse
@@ -54,21 +54,6 @@ def parse_args() -> argparse.Namespace:
                         'most 4); the numbers do not depend on it')
     parser.add_argument('--force', action='store_true', help='retrain finished runs')
     return parser.parse_args()
-
-
-def code_digest() -> str:
-    """Hash of the mmkd_ext sources: a code change invalidates stored distillation results."""
-    h = hashlib.sha256()
-    root = osp.join(REPO, 'mmkd_ext')
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        if osp.basename(folder) in ('benchmark', 'analysis', '__pycache__'):
-            continue
-        for name in sorted(files):
-            if name.endswith('.py'):
-                with open(osp.join(folder, name), 'rb') as f:
-                    h.update(name.encode() + f.read())
-    return h.hexdigest()[:16]
 
 
 def config_digest(config: str, options: Dict[str, str]) -> str:
@@ -125,8 +110,8 @@ class Progress:
         print(('\r' + line.ljust(150)) if self.tty else line, flush=True)
 
 
-def make_spec(run: PlannedRun, work_root: str, teachers: Dict[str, str], data_digest: str,
-              code: str) -> RunSpec:
+def make_spec(run: PlannedRun, work_root: str, teachers: Dict[str, str],
+              data_digest: str) -> RunSpec:
     """The child run of a planned run (a distilled run needs its teacher's checkpoint)."""
     exp = run.experiment
     config = osp.join(CONFIGS, run.config)
@@ -135,17 +120,14 @@ def make_spec(run: PlannedRun, work_root: str, teachers: Dict[str, str], data_di
     options = {key: value.format(work_dir=work_dir) for key, value in run.options}
     fingerprint = dict(data=data_digest)
     if run.role == 'distilled':
-        # Teachers and plain students are stock toolbox models: only a distilled run depends
-        # on mmkd_ext's code.
         options['model.teacher.checkpoint'] = teachers[exp.task]
-        fingerprint.update(code=code, teacher=file_digest(teachers[exp.task]))
+        fingerprint['teacher'] = file_digest(teachers[exp.task])
     fingerprint['config'] = config_digest(config, options)
     return RunSpec(config, work_dir, run.seed, options, fingerprint)
 
 
 def run_all(runs: List[PlannedRun], args: argparse.Namespace, data_digest: str) -> List[RunRecord]:
     """Run (or reuse) every planned run, ``args.jobs`` at a time; records in plan order."""
-    code = code_digest()
     progress = Progress(runs, args.jobs)
     teachers: Dict[str, str] = {}
     results: Dict[int, RunRecord] = {}
@@ -174,7 +156,7 @@ def run_all(runs: List[PlannedRun], args: argparse.Namespace, data_digest: str) 
                 if run.role == 'distilled' and run.experiment.task not in teachers:
                     continue  # its teacher is still training
                 pending.remove(index)
-                spec = make_spec(run, args.work_dir, teachers, data_digest, code)
+                spec = make_spec(run, args.work_dir, teachers, data_digest)
                 cached = None if args.force else cached_result(spec, run.experiment.metric)
                 if cached is not None:
                     finish(index, cached)
