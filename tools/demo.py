@@ -8,8 +8,8 @@ Per task the teacher is trained once (seed 0) on its own, longer schedule; then,
 the plain student and each distilled student with the identical schedule. Each run is a child
 ``tools/train.py`` process whose output goes to ``<work_dir>/.../train.log``; the terminal shows
 one line per run and the results table. Finished runs are reused while their config, seed,
-teacher and data are unchanged; after changing mmkd_ext's code, retrain with ``--force``. The table, ``runs.csv``,
-``results.json`` and one PNG per task are written to ``--work-dir``.
+teacher and data are unchanged; after changing mmkd_ext's code, retrain with ``--force``. The
+table, ``runs.csv``, ``results.json`` and PNGs are written to ``--work-dir``.
 """
 import argparse
 import hashlib
