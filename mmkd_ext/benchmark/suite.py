@@ -19,7 +19,8 @@ class Method(NamedTuple):
     options: Tuple[Tuple[str, str], ...] = ()
 
 
-_OWN_CLASS_MEANS = '{work_dir}/class_means.pth'
+# In a sub-folder: the work dir's own *.pth files are the runner's checkpoints.
+_OWN_CLASS_MEANS = '{work_dir}/class_means/means.pth'
 
 
 class Experiment(NamedTuple):
