@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 import torch
 from helpers.crafted import (PAYLOAD_PATH, REFUSED_NAMES, WHAT_IS_REFUSED, WITH_KEY_PATH,
-                             write_attack, write_resume_config_attack)
+                             history_buffer_without_state, write_attack,
+                             write_resume_config_attack)
 from helpers.runs import REPO_ROOT, toy_config, train
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
@@ -34,7 +35,8 @@ DISTILL_CONFIG = 'kd_resnet18w32-r18w8_toy-cls.py'
 
 
 def subprocess_env(**extra) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO_ROOT, TESTS_DIR]), **extra)
+    paths = [REPO_ROOT, TESTS_DIR] + os.environ.get('PYTHONPATH', '').split(os.pathsep)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p), **extra)
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
 
@@ -227,6 +229,15 @@ def test_real_message_hub_with_an_empty_history_buffer_loads(tmp_path):
         restored = MessageHub('safety-test-restored')
         restored.load_state_dict(loaded['message_hub'])
         assert restored.get_info('iter') == 3
+
+
+def test_objects_never_given_their_state_are_refused(tmp_path):
+    path = str(tmp_path / 'unbuilt.pth')
+    torch.save(history_buffer_without_state(), path)
+    with pytest.raises(UnsafeCheckpointError,
+                       match=f"at {PAYLOAD_PATH.replace('[', '.').replace(']', '.')}: "
+                       f'HistoryBuffer without a state'):
+        load_checkpoint_file(path)
 
 
 def test_plain_torch_load_keeps_refusing_and_pickles_plain_arrays(tmp_path):

@@ -19,6 +19,7 @@ A refusal raises :class:`UnsafeCheckpointError` naming the file, the key path in
 was refused. Config files, unlike checkpoints, are Python and run by design.
 """
 import contextvars
+import importlib
 import io
 import os
 import os.path as osp
@@ -217,18 +218,16 @@ class LoadedArray(np.ndarray):
         return self.view(np.ndarray).__reduce_ex__(protocol)
 
 
-def _numpy_multiarray() -> Any:
-    import importlib
-    try:
-        return importlib.import_module('numpy._core.multiarray')  # numpy >= 2
-    except ImportError:
-        return importlib.import_module('numpy.core.multiarray')
+try:
+    _multiarray = importlib.import_module('numpy._core.multiarray')  # numpy >= 2
+except ImportError:
+    _multiarray = importlib.import_module('numpy.core.multiarray')
 
 
 def _reconstruct_array(*args: Any) -> Any:
     """Stand-in for ``numpy.core.multiarray._reconstruct``: exactly what numpy's pickles call."""
     if len(args) == 3 and args[0] is LoadedArray and args[1] == (0,) and args[2] == b'b':
-        array = _numpy_multiarray()._reconstruct(LoadedArray, (0,), b'b')
+        array = _multiarray._reconstruct(LoadedArray, (0,), b'b')
         array.__dict__['_mmkd_ext_created_at'] = _refusal_count()
         return array
     return _refused_value('numpy _reconstruct called with arguments numpy never writes')
@@ -238,13 +237,13 @@ def _numpy_scalar(*args: Any) -> Any:
     """Stand-in for ``numpy.core.multiarray.scalar``: a plain dtype and exactly its bytes."""
     if len(args) == 2 and _plain_dtype(args[0]) and isinstance(args[1], bytes) \
             and len(args[1]) == args[0].itemsize:
-        return _numpy_multiarray().scalar(*args)
+        return _multiarray.scalar(*args)
     reason = _dtype_reason(args[0]) if args and not _plain_dtype(args[0]) else 'malformed data'
     return _refused_value(f'numpy scalar: {reason}')
 
 
 def _empty_bytes(*args: Any, **kwargs: Any) -> Any:
-    """Stand-in for ``bytes``: pickle protocol 2 writes ``b''`` (an empty array's data) as bytes()."""
+    """Stand-in for ``bytes``: protocol 2 pickles ``b''`` (an empty array's data) as bytes()."""
     if args or kwargs:
         return _refused_value('bytes(...) called with arguments from the file')
     return b''
@@ -281,7 +280,8 @@ class LoadedHistoryBuffer(HistoryBuffer):
 
 def _history_state_problem(state: Any) -> Optional[str]:
     required = {'max_length', '_log_history', '_count_history'}
-    if not isinstance(state, dict) or not required <= set(state) <= required | {'statistics_methods'}:
+    allowed = required | {'statistics_methods'}
+    if not isinstance(state, dict) or not required <= set(state) <= allowed:
         keys = sorted(map(repr, state)) if isinstance(state, dict) else type(state).__name__
         return f'unexpected pickled state {keys}'
     if type(state['max_length']) is not int or state['max_length'] <= 0:
@@ -305,7 +305,7 @@ def _history_state_problem(state: Any) -> Optional[str]:
 
 
 def _history_buffer_method(*args: Any) -> Any:
-    """Stand-in for ``getattr``: pickle writes ``HistoryBuffer.mean`` as getattr(HistoryBuffer, 'mean').
+    """Stand-in for ``getattr``: pickle writes ``HistoryBuffer.mean`` as getattr(cls, 'mean').
 
     Only the stock statistics methods resolve; the real ``getattr`` would hand a file any
     attribute reachable from an allowed class.
@@ -370,69 +370,89 @@ def load_checkpoint_file(file: Union[str, io.IOBase],
         UnsafeCheckpointError: Naming the file, the key path and what was refused.
     """
     source = source or (file if isinstance(file, str) else getattr(file, 'name', '<buffer>'))
+    refused = f'Refused to load checkpoint {source!r}'
     with _collecting_refusals() as collected:
         try:
             loaded = torch.load(file, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as error:
-            raise UnsafeCheckpointError(f'Refused to load checkpoint {source!r}: '
-                                        f'{_torch_refusal(str(error))}. {_ADVICE}') from None
+            raise UnsafeCheckpointError(
+                f'{refused}: {_torch_refusal(str(error))}. {_ADVICE}') from None
+        except Exception:
+            if not collected:
+                raise
+            # A refused value reached a function that cannot take it (e.g. torch.from_numpy).
+            raise UnsafeCheckpointError(f'{refused}: {collected[0][1]}. {_ADVICE}') from None
     walk = _Walk({id(obj): reason for obj, reason in collected})
     try:
-        loaded = walk.visit(loaded, 'checkpoint')
+        loaded = walk.visit(loaded, ('checkpoint', ))
     except RecursionError:
-        raise UnsafeCheckpointError(f'Refused to load checkpoint {source!r}: nested too deeply. '
-                                    f'{_ADVICE}') from None
-    if collected:
+        raise UnsafeCheckpointError(f'{refused}: nested too deeply. {_ADVICE}') from None
+    if collected or walk.found:
         where, reason = (f'at {walk.found[0][0]}', walk.found[0][1]) if walk.found else (
             'inside the pickled state of another object (no key path)', collected[0][1])
-        raise UnsafeCheckpointError(f'Refused to load checkpoint {source!r}: {where}: {reason}. '
-                                    f'{_ADVICE}')
+        raise UnsafeCheckpointError(f'{refused}: {where}: {reason}. {_ADVICE}')
     return loaded
 
 
 class _Walk:
-    """One pass over a loaded checkpoint: key paths of refused objects, arrays made plain."""
+    """One pass over a loaded checkpoint: key paths of refused objects, arrays made plain.
+
+    A path is a chain ``(parent, step)`` rendered only for a refusal.
+    """
 
     def __init__(self, refused: Dict[int, str]) -> None:
         self.refused = refused
         self.found: List[Tuple[str, str]] = []
         self.done: Dict[int, Any] = {}
 
-    def visit(self, obj: Any, path: str) -> Any:
+    def _report(self, path: tuple, reason: str) -> None:
+        steps = []
+        while len(path) == 2:
+            path, step = path
+            steps.append(step)
+        self.found.append((path[0] + ''.join(reversed(steps)), reason))
+
+    def visit(self, obj: Any, path: tuple) -> Any:
         key = id(obj)
         if key in self.done:
             return self.done[key]
         self.done[key] = obj  # also ends cycles
         if key in self.refused:
-            self.found.append((path, self.refused.pop(key)))
+            self._report(path, self.refused.pop(key))
         elif isinstance(obj, LoadedHistoryBuffer) or (
                 isinstance(obj, LoadedArray) and not obj.__dict__.get('_mmkd_ext_built')):
             # Created by the file but never given a state (no BUILD): refused as well.
-            self.found.append((path, f'{type(obj).__name__[len("Loaded"):]} without a state'))
+            self._report(path, f'{type(obj).__name__[len("Loaded"):]} without a state')
         if isinstance(obj, LoadedArray):
             self.done[key] = obj.view(np.ndarray)
         elif isinstance(obj, dict):
             for k, v in list(obj.items()):
-                obj[k] = self.visit(v, f'{path}[{k!r}]')
+                new = self.visit(v, (path, f'[{k!r}]'))
+                if new is not v:
+                    obj[k] = new
         elif isinstance(obj, list):
-            obj[:] = [self.visit(v, f'{path}[{i}]') for i, v in enumerate(obj)]
+            for i, v in enumerate(obj):
+                new = self.visit(v, (path, f'[{i}]'))
+                if new is not v:
+                    obj[i] = new
         elif isinstance(obj, tuple):
-            items = [self.visit(v, f'{path}[{i}]') for i, v in enumerate(obj)]
-            if any(a is not b for a, b in zip(items, obj)):
-                self.done[key] = type(obj)(items) if type(obj) is tuple else obj
+            items = [self.visit(v, (path, f'[{i}]')) for i, v in enumerate(obj)]
+            if type(obj) is tuple and any(a is not b for a, b in zip(items, obj)):
+                self.done[key] = tuple(items)
         elif isinstance(obj, (set, frozenset)):
             for v in obj:
-                self.visit(v, f'{path}{{...}}')
+                self.visit(v, (path, '{...}'))
         elif isinstance(obj, HistoryBuffer):
             for k, v in list(vars(obj).items()):
-                setattr(obj, k, self.visit(v, f'{path}.{k}'))
+                setattr(obj, k, self.visit(v, (path, f'.{k}')))
         return self.done[key]
 
 
 # --------------------------------------------------------------------------- MMEngine's loaders
 
-_GPU_IDS = re.compile(r'^gpu_ids\s*=\s*(\[[\d,\s]*\]|\([\d,\s]*\)|range\(\s*\d+\s*(?:,\s*\d+\s*){0,2}\))'
-                      r'[ \t]*$', re.M)
+# A top-level ``gpu_ids = `` list or tuple of ints, or range(...) of ints, alone on its line(s).
+_GPU_IDS = re.compile(r'^gpu_ids\s*=\s*(\[[\d,\s]*\]|\([\d,\s]*\)'
+                      r'|range\(\s*\d+\s*(?:,\s*\d+\s*){0,2}\))[ \t]*$', re.M)
 
 
 def resume_config_text(config: Any) -> Optional[str]:
@@ -480,7 +500,7 @@ def _load_from_local(filename: str, map_location: Any = None) -> Any:
     return load_checkpoint_file(filename, map_location)
 
 
-def download_checkpoint(url: str, model_dir: Optional[str] = None, progress: bool = True) -> str:
+def _download(url: str, model_dir: Optional[str] = None, progress: bool = True) -> str:
     """Download ``url`` into torch.hub's checkpoint cache (reused when present); return the path."""
     model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
     os.makedirs(model_dir, exist_ok=True)
@@ -496,11 +516,11 @@ def _load_from_http(url: str, map_location: Any = None, model_dir: Optional[str]
     from mmengine.dist import get_dist_info
     rank, world_size = get_dist_info()
     if rank == 0:
-        cached = download_checkpoint(url, model_dir, progress)
+        cached = _download(url, model_dir, progress)
     if world_size > 1:
         torch.distributed.barrier()
         if rank > 0:
-            cached = download_checkpoint(url, model_dir, progress)
+            cached = _download(url, model_dir, progress)
     return load_checkpoint_file(cached, map_location, source=f'{url} (cached as {cached})')
 
 

@@ -59,14 +59,20 @@ def _runner_checkpoint(payload, config=None) -> dict:
     return {'meta': meta, 'state_dict': {'w': torch.zeros(2)}, 'message_hub': hub}
 
 
-def _history_buffer(**extra) -> HistoryBuffer:
-    """A HistoryBuffer of [1, 5, 9] that pickles with ``extra`` in its state."""
+def _history_buffer(with_state: bool = True, **extra) -> HistoryBuffer:
+    """A HistoryBuffer of [1, 5, 9] that pickles with ``extra`` in its state (or no state)."""
     buffer = HistoryBuffer([1.0, 5.0, 9.0], [1, 1, 1])
     state = dict(max_length=buffer.max_length, _log_history=buffer._log_history,
                  _count_history=buffer._count_history, **extra)
+    reduce = (copyreg.__newobj__, (HistoryBuffer,)) + ((state, ) if with_state else ())
     # An instance attribute: pickle looks __reduce_ex__ up on the object, the class stays stock.
-    buffer.__reduce_ex__ = lambda protocol: (copyreg.__newobj__, (HistoryBuffer,), state)
+    buffer.__reduce_ex__ = lambda protocol: reduce
     return buffer
+
+
+def history_buffer_without_state() -> dict:
+    """A runner checkpoint whose HistoryBuffer is created but never given its state."""
+    return _runner_checkpoint(_history_buffer(with_state=False))
 
 
 # name -> (payload builder(marker) , what the error must name)
@@ -106,6 +112,10 @@ ATTACKS: Dict[str, tuple] = {
                           (multiarray._reconstruct, np.ndarray, (np.ndarray, (0,), b'b'),
                            (1, (2,), forged_dtype('O8', flags=NO_LIST_PICKLE), False, _addresses()))),
         "'O8' (object)"),
+    'refused-value-passed-to-torch': (
+        lambda m: Reduces(torch._utils._rebuild_device_tensor_from_numpy,
+                          (Reduces(np.ndarray, ((2,), 'O')), torch.float32, 'cpu', False)),
+        'numpy.ndarray(...)'),
     # HistoryBuffer: statistics methods from the file must not reach the class-wide table.
     'history-buffer-statistics': (
         lambda m: _history_buffer(statistics_methods={'mean': HistoryBuffer.max}),
@@ -139,8 +149,8 @@ REFUSED_NAMES = sorted(ATTACKS) + ['array-built-twice']
 WHAT_IS_REFUSED: Dict[str, str] = {name: what for name, (_, what) in ATTACKS.items()}
 WHAT_IS_REFUSED['array-built-twice'] = 'builds the same array twice'
 # Attacks whose refusal happens on an object the checkpoint holds, so the key path is named.
-WITH_KEY_PATH = {n for n in REFUSED_NAMES
-                 if n not in ('reduce-payload', 'rebuild-from-type-v2-system')}
+WITH_KEY_PATH = {n for n in REFUSED_NAMES if n not in (
+    'reduce-payload', 'rebuild-from-type-v2-system', 'refused-value-passed-to-torch')}
 
 
 # ---------------------------------------------------------------- hand-written pickle stream
