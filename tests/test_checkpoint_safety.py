@@ -173,21 +173,22 @@ def test_every_mmengine_scheme_is_replaced():
 
 
 def test_resume_never_runs_meta_config(in_toy_workspace):
-    """The issue's reproduction: ``tools/train.py CFG --resume evil.pth``; MMEngine's GPU check stays."""
+    """``tools/train.py CFG --resume evil.pth`` runs nothing; MMEngine's GPU-count check stays."""
     options = ['model.teacher.checkpoint=None']
     train(toy_config(DISTILL_CONFIG), 'run', options)
     real = load_checkpoint_file('run/iter_2.pth')
     marker = osp.abspath('pwned')
     write_resume_config_attack('evil.pth', marker, base=real, gpu_ids='gpu_ids = [0]\n')
-    more = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4']
+    more = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+            'default_hooks.checkpoint.interval=4']
     train(toy_config(DISTILL_CONFIG), 'run', options + more, extra=['--resume', 'evil.pth'])
     assert not osp.exists(marker)
     resumed = load_checkpoint_file('run/iter_4.pth')
     assert resumed['meta']['iter'] == 4
     # gpu_ids from the text (2 GPUs here, 1 now): MMEngine's own refusal, the payload still not run.
-    write_resume_config_attack('two_gpus.pth', marker, base=real, gpu_ids='gpu_ids = range(0, 2)\n')
+    write_resume_config_attack('two.pth', marker, base=real, gpu_ids='gpu_ids = range(0, 2)\n')
     with pytest.raises(RuntimeError, match='Number of GPUs used for current experiment'):
-        train(toy_config(DISTILL_CONFIG), 'run2', options + more, extra=['--resume', 'two_gpus.pth'])
+        train(toy_config(DISTILL_CONFIG), 'run2', options + more, extra=['--resume', 'two.pth'])
     assert not osp.exists(marker)
 
 

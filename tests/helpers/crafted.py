@@ -75,7 +75,7 @@ def history_buffer_without_state() -> dict:
     return _runner_checkpoint(_history_buffer(with_state=False))
 
 
-# name -> (payload builder(marker) , what the error must name)
+# name -> (payload builder(marker), what the error must name)
 ATTACKS: Dict[str, tuple] = {
     # Already refused before mmkd_ext's fixes: must stay refused, naming what.
     'reduce-payload': (lambda m: Reduces(os.system, (f'touch {m}',)), 'system'),
@@ -110,7 +110,8 @@ ATTACKS: Dict[str, tuple] = {
     'rebuild-from-type-v2-array': (
         lambda m: Reduces(torch._tensor._rebuild_from_type_v2,
                           (multiarray._reconstruct, np.ndarray, (np.ndarray, (0,), b'b'),
-                           (1, (2,), forged_dtype('O8', flags=NO_LIST_PICKLE), False, _addresses()))),
+                           (1, (2,), forged_dtype('O8', flags=NO_LIST_PICKLE), False,
+                            _addresses()))),
         "'O8' (object)"),
     'refused-value-passed-to-torch': (
         lambda m: Reduces(torch._utils._rebuild_device_tensor_from_numpy,
