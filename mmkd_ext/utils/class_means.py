@@ -178,6 +178,7 @@ def read_class_means(path: str) -> Dict[str, Any]:
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: If it is not a valid version-1 class-means file.
+        UnsafeCheckpointError: If it asks for more than data (see ``utils/checkpoint.py``).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'Class-means file {path!r} does not exist. {_RECOMPUTE_HINT}')
