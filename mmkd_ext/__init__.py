@@ -1,8 +1,8 @@
 """mmkd_ext: feature knowledge distillation for mmdet 3.x, mmsegmentation 1.x and mmpretrain 1.x."""
 from .version import __version__  # noqa: F401
-from .utils.checkpoint import allow_openmmlab_checkpoint_types
+from .utils.checkpoint import install_safe_checkpoint_loading
 
-allow_openmmlab_checkpoint_types()
+install_safe_checkpoint_loading()
 
 from . import connectors, distillers, hooks, losses  # noqa: E402,F401  (register components)
 from .utils.optional import import_if_available  # noqa: E402

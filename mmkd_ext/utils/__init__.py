@@ -1,5 +1,7 @@
-from .checkpoint import allow_openmmlab_checkpoint_types
+from .checkpoint import (UnsafeCheckpointError, allow_openmmlab_checkpoint_types,
+                         install_safe_checkpoint_loading, load_checkpoint_file)
 from .export import export_student, student_checkpoint, student_config
 
-__all__ = ['allow_openmmlab_checkpoint_types', 'export_student', 'student_checkpoint',
-           'student_config']
+__all__ = ['UnsafeCheckpointError', 'allow_openmmlab_checkpoint_types',
+           'install_safe_checkpoint_loading', 'load_checkpoint_file', 'export_student',
+           'student_checkpoint', 'student_config']

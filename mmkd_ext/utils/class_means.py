@@ -31,6 +31,8 @@ import torch.distributed as dist
 import torch.nn as nn
 from torch import Tensor
 
+from .checkpoint import load_checkpoint_file
+
 CLASS_MEANS_VERSION = 1
 
 #: Fields that :func:`load_class_means` can compare with the caller's expectations.
@@ -176,10 +178,11 @@ def read_class_means(path: str) -> Dict[str, Any]:
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: If it is not a valid version-1 class-means file.
+        UnsafeCheckpointError: If it asks for more than data (see ``utils/checkpoint.py``).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'Class-means file {path!r} does not exist. {_RECOMPUTE_HINT}')
-    record = torch.load(path, map_location='cpu', weights_only=True)
+    record = load_checkpoint_file(path, map_location='cpu')
     if not isinstance(record, dict):
         raise ValueError(f'{path!r} is not a class-means file (expected a dict, got '
                          f'{type(record).__name__}).')

@@ -6,6 +6,8 @@ from typing import Optional
 import torch
 from mmengine.config import Config
 
+from .checkpoint import load_checkpoint_file
+
 STUDENT_PREFIX = 'student.'
 # Hooks that only make sense around a distiller; the exported student config drops them.
 DISTILLATION_HOOKS = ('StudentCheckpointHook', 'ClassMeansHook', 'DistillLossWarmupHook')
@@ -44,7 +46,7 @@ def export_student(src: str, dst: Optional[str] = None) -> str:
     """
     if dst is None:
         dst = osp.splitext(src)[0] + '_student.pth'
-    checkpoint = torch.load(src, map_location='cpu')
+    checkpoint = load_checkpoint_file(src, map_location='cpu')
     torch.save(student_checkpoint(checkpoint, src), dst)
     return dst
 

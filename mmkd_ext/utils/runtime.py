@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
+from .checkpoint import load_checkpoint_file
 from .export import student_checkpoint, student_config
 
 def load_cli_config(args) -> Tuple[Config, str]:
@@ -167,7 +168,7 @@ def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
     """A distiller checkpoint is exported to its student first; other files are used as they are."""
     if checkpoint is None:
         return None
-    loaded = torch.load(checkpoint, map_location='cpu')
+    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
     state = loaded.get('state_dict', loaded)
     if not any(k.startswith('student.') for k in state):
         return checkpoint
