@@ -15,12 +15,13 @@ DIR defaults to ``work_dirs/analysis/<config name>``.
 import argparse
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.report import analyze_checkpoints
+from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,9 +51,7 @@ def default_labels(checkpoints: list) -> list:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.random_teacher:
         cfg.model.teacher.checkpoint = None
     init_default_scope(cfg.get('default_scope', 'mmengine'))

@@ -18,12 +18,13 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -100,9 +101,7 @@ def main() -> None:
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.random_teacher:
         cfg.model.teacher.checkpoint = None
     init_default_scope(cfg.get('default_scope', 'mmengine'))

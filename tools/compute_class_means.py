@@ -17,13 +17,14 @@ import argparse
 import os
 
 import torch
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.registry import MODELS, init_default_scope
 
 import mmkd_ext  # noqa: F401  (registers the distillers, losses and hooks)
 from mmkd_ext.engine.class_means import (build_class_means_dataloader, find_nd_targets,
                                          teacher_identity, write_class_means)
+from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,9 +71,7 @@ def init_distributed(launcher: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_distributed(args.launcher)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     model_cfg = cfg.model

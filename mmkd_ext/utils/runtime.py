@@ -9,6 +9,34 @@ from mmengine.logging import print_log
 
 from .export import student_checkpoint, student_config
 
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Load a config file and apply command-line overrides, ``data_root`` included.
+
+    Old-style configs copy ``data_root`` into every dataset (and a COCO evaluator's ``ann_file``)
+    when they are parsed, so overriding the top-level variable alone would change nothing.
+    A ``data_root`` override is therefore applied to all of those fields first; the other
+    overrides are merged afterwards, so an explicit ``val_dataloader.dataset.data_root=...`` still
+    wins.
+
+    Args:
+        path (str): The config file.
+        cfg_options (dict, optional): ``--cfg-options`` as parsed by ``DictAction``.
+
+    Returns:
+        Config: The loaded config.
+    """
+    from ..datasets.toy_data import set_toy_data_root
+    cfg = Config.fromfile(path)
+    options = dict(cfg_options or {})
+    data_root = options.pop('data_root', None)
+    if data_root is not None:
+        set_toy_data_root(cfg, str(data_root))
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
+
 def load_cli_config(args) -> Tuple[Config, str]:
     """The config of a tools/ command line, with ``--cfg-options`` and ``--launcher`` applied.
 
@@ -18,10 +46,8 @@ def load_cli_config(args) -> Tuple[Config, str]:
     Returns:
         tuple: ``(cfg, work_dir)``; the work dir defaults to ``./work_dirs/<config name>``.
     """
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg, work_dir
