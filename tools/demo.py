@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.datasets import make_toy_data
+from mmkd_ext.utils.errors import run_tool_main
 from mmkd_ext.utils.runtime import load_config, prepare_train_config
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'toy')
@@ -136,4 +137,4 @@ def print_table(rows) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

@@ -1,6 +1,8 @@
 """The frozen teacher: built from its own config, loaded from its own checkpoint, run partially."""
 import os.path as osp
+import pickle
 import warnings
+import zipfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -9,6 +11,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
+from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
 from ..utils.export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
@@ -64,15 +67,22 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
 
     Raises:
         FileNotFoundError: if ``checkpoint`` is a path that does not exist.
-        ValueError: if keys are missing or shapes differ (the keys are listed).
+        ValueError: if the file cannot be read (truncated, corrupt), or keys are missing or shapes
+            differ (the keys are listed).
     """
     from mmengine.runner.checkpoint import CheckpointLoader
     is_remote = '://' in checkpoint
     if not is_remote and not osp.isfile(checkpoint):
-        raise FileNotFoundError(
+        raise InputFileNotFoundError(
             f'Teacher checkpoint "{checkpoint}" does not exist. Set model.teacher.checkpoint to the '
             f'file (or URL) of the trained teacher, e.g. --cfg-options model.teacher.checkpoint=PATH.')
-    loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    try:
+        loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as err:
+        if is_remote or 'Weights only' in str(err):  # a refused type is not a broken file
+            raise
+        raise unreadable_checkpoint(checkpoint, err,
+                                    'Teacher checkpoint (model.teacher.checkpoint)') from None
     state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else loaded
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     own = model.state_dict()
@@ -87,7 +97,7 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
                   for k, v in own.items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
     unexpected = [k for k in state if k not in own]
     if missing or mismatched:
-        raise ValueError(
+        raise InputError(
             f'Teacher checkpoint "{checkpoint}" does not match the teacher config: '
             f'{len(missing)} missing keys {missing[:MAX_LISTED_KEYS]}, '
             f'{len(mismatched)} shape mismatches {mismatched[:MAX_LISTED_KEYS]}. '

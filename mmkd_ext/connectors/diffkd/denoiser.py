@@ -8,6 +8,7 @@ from torch import Tensor
 
 from ...registry import MODELS
 from ...utils.amp import fp32_region
+from ...utils.errors import check_weight
 from ..base import BaseConnector, ConnectorOutput
 from .autoencoder import LinearAutoencoder
 from .noise_net import KINDS, TIME_EMBED_ROWS, NoiseAdapter, NoisePredictor, conv_macs
@@ -86,8 +87,9 @@ class DiffKDDenoiser(BaseConnector):
         self.teacher_channels = teacher_channels
         self.kind = kind
         self.use_noise_adapter = use_noise_adapter
-        self.diffusion_loss_weight = diffusion_loss_weight
-        self.ae_loss_weight = ae_loss_weight
+        self.diffusion_loss_weight = check_weight(diffusion_loss_weight,
+                                                  'DiffKDDenoiser.diffusion_loss_weight')
+        self.ae_loss_weight = check_weight(ae_loss_weight, 'DiffKDDenoiser.ae_loss_weight')
         self.channels = teacher_channels if latent_channels is None else latent_channels
 
         c = self.channels
