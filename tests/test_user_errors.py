@@ -103,7 +103,7 @@ def test_point_and_connector_weights_are_checked():
         build(CLS, **{'model.distill_points.logits.weight': 'high'})
     with pytest.raises(InputError, match='DiffKDDenoiser.diffusion_loss_weight must be a finite'):
         build('diffkd_resnet18w32-r18w8_toy-cls.py',
-              **{'model.distill_points.layer4.connector.diffusion_loss_weight': -0.5})
+              **{'model.distill_points.feature.connector.diffusion_loss_weight': -0.5})
     assert check_weight(0, 'x') == 0  # 0 switches a term off: legal
     with pytest.raises(InputError, match='x must be a number'):
         check_weight(True, 'x')

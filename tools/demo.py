@@ -1,7 +1,7 @@
 """The CPU demo: toy data, toy teachers, plain students and distilled students, one results table.
 
     python tools/demo.py [--work-dir work_dirs/demo] [--data-root data/toy] [--tasks det seg cls]
-                         [--force]
+                         [--force] [--cfg-options k=v ...]
 
 Runs that already finished (their last checkpoint exists) are reused, so a second run only
 re-evaluates. Every model trains from scratch on the generated toy set with the same schedule.
@@ -11,6 +11,7 @@ import os.path as osp
 import time
 from typing import Dict, List, NamedTuple, Optional
 
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
@@ -96,10 +97,13 @@ def main() -> None:
     parser.add_argument('--data-root', default='data/toy',
                         help='where the toy data set is generated and read (default: data/toy)')
     parser.add_argument('--force', action='store_true', help='retrain finished runs')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override settings of every run, e.g. train_cfg.max_iters=20 '
+                        'train_cfg.val_interval=20 default_hooks.checkpoint.interval=20')
     args = parser.parse_args()
     start = time.time()
     make_toy_data(args.data_root)
-    data = {'data_root': args.data_root}
+    data = dict(args.cfg_options, data_root=args.data_root)
 
     rows = []
     for exp in (e for e in EXPERIMENTS if e.task in args.tasks):

@@ -10,7 +10,7 @@ from torch import Tensor
 
 from ..connectors import BaseConnector, IdentityConnector
 from ..losses import BaseDistillLoss
-from ..registry import MODELS
+from ..registry import MODELS, find_model_class
 from ..utils.errors import InputError, check_weight, closest_names
 from .recorder import RecorderSet, describe, parse_record_spec
 from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
@@ -38,7 +38,7 @@ def build_component(cfg: Union[dict, nn.Module], base: type, key: str) -> nn.Mod
     if isinstance(cfg, nn.Module):
         return cfg
     type_name = cfg.get('type') if isinstance(cfg, dict) else None
-    if isinstance(type_name, str) and MODELS.get(type_name) is None:
+    if isinstance(type_name, str) and find_model_class(type_name) is None:
         known = sorted(name for name, cls in MODELS.module_dict.items()
                        if isinstance(cls, type) and issubclass(cls, base))
         close = closest_names(type_name, known)

@@ -15,8 +15,9 @@ from mmengine.config import Config
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'
-# Hooks that only make sense around a distiller; the exported student config drops them.
-DISTILLATION_HOOKS = ('StudentCheckpointHook', 'ClassMeansHook', 'DistillLossWarmupHook')
+# mmkd_ext's hooks; the exported student config drops them (it must load without mmkd_ext).
+DISTILLATION_HOOKS = ('StudentCheckpointHook', 'ClassMeansHook', 'DistillLossWarmupHook',
+                      'RandomStateHook')
 
 
 def student_checkpoint(checkpoint: dict, source: str = '') -> dict:
@@ -111,7 +112,7 @@ def own_types(model: Any, scope: Optional[str]) -> List[str]:
     Returns:
         list[str]: The names, in the order found.
     """
-    from mmengine.registry import MODELS, DefaultScope
+    from ..registry import find_model_class
     names: List[str] = []
 
     def walk(node: Any) -> None:
@@ -125,10 +126,6 @@ def own_types(model: Any, scope: Optional[str]) -> List[str]:
                 walk(value)
 
     walk(model)
-    found = []
-    with DefaultScope.overwrite_default_scope(scope):
-        for name in names:
-            cls = MODELS.get(name)
-            if isinstance(cls, type) and cls.__module__.split('.')[0] == PACKAGE:
-                found.append(name)
-    return found
+    classes = {name: find_model_class(name, scope) for name in names}
+    return [name for name, cls in classes.items()
+            if isinstance(cls, type) and cls.__module__.split('.')[0] == PACKAGE]

@@ -112,9 +112,11 @@ def prepare_train_config(cfg: Config,
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if is_distiller_config(cfg):
+        # The student export, and the random state that makes a resumed run exact.
         hooks = list(cfg.get('custom_hooks', None) or [])
-        if not any(h.get('type') == 'StudentCheckpointHook' for h in hooks):
-            hooks.append(dict(type='StudentCheckpointHook'))
+        for hook in ('StudentCheckpointHook', 'RandomStateHook'):
+            if not any(h.get('type') == hook for h in hooks):
+                hooks.append(dict(type=hook))
         cfg.custom_hooks = hooks
 
 
