@@ -12,7 +12,7 @@ from ..connectors import BaseConnector, IdentityConnector
 from ..losses import BaseDistillLoss
 from ..registry import MODELS, find_model_class
 from ..utils.errors import InputError, check_weight, closest_names
-from .recorder import RecorderSet, describe, parse_record_spec
+from .recorder import RecorderSet, describe, parse_record_spec, resolve_module
 from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
 
 POINT_KEYS = {'student', 'teacher', 'connector', 'loss', 'weight'}
@@ -164,6 +164,7 @@ class FeatureDistiller(BaseModel):
         self.points = nn.ModuleDict(
             OrderedDict((name, self._build_point(name, cfg))
                         for name, cfg in (distill_points or {}).items()))
+        self._check_point_modules('student', self.student)
         self.student_recorders = RecorderSet(
             self.student,
             [p.student_module for p in self.points.values()] + list(self.extra_student_records),
@@ -173,6 +174,7 @@ class FeatureDistiller(BaseModel):
         self.teacher_cfg = dict(teacher)
         self._class_means_checked = False
         teacher_net = self._build_teacher(teacher)
+        self._check_point_modules('teacher', teacher_net)
         # Held outside the registered submodules: see FrozenTeacher.
         object.__setattr__(self, 'teacher', FrozenTeacher(
             teacher_net, self.data_preprocessor,
@@ -195,6 +197,14 @@ class FeatureDistiller(BaseModel):
         loss = build_component(cfg['loss'], BaseDistillLoss, f'{key}.loss')
         weight = check_weight(cfg.get('weight', 1.0), f'{key}.weight')
         return DistillPoint(name, cfg['student'], cfg['teacher'], connector, loss, weight)
+
+    def _check_point_modules(self, side: str, model: nn.Module) -> None:
+        """An unknown module name is reported with the key of the point that names it."""
+        for name, point in self.points.items():
+            try:
+                resolve_module(model, getattr(point, f'{side}_module'), side)
+            except InputError as err:
+                raise InputError(f'model.distill_points.{name}.{side}: {err}') from None
 
     @staticmethod
     def _build_teacher(cfg: dict) -> nn.Module:
