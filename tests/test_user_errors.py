@@ -201,3 +201,20 @@ def test_resume_without_a_checkpoint_warns_in_the_log(in_toy_workspace):
         log = f.read()
     assert ('WARNING - --resume: there is no checkpoint to resume from in run (no '
             '"last_checkpoint" file there), so training starts from iteration 0') in log
+
+
+def test_troubleshooting_lists_the_messages():
+    """docs/troubleshooting.md quotes the messages tested here (so a reworded one is noticed)."""
+    from helpers.runs import REPO_ROOT
+    with open(osp.join(REPO_ROOT, 'docs', 'troubleshooting.md')) as f:
+        page = ' '.join(f.read().split())
+    for fragment in ('cannot be read', 'does not exist. Set model.teacher.checkpoint',
+                     '--resume PATH: the file does not exist', 'must be a number, got',
+                     'must be a finite number >= 0', 'is not a registered BaseDistillLoss subclass',
+                     'Did you mean', 'is empty: it yields no samples',
+                     'filter_empty_gt=True drops images without boxes',
+                     "does not match this run: field 'teacher_digest'",
+                     'there is no checkpoint to resume from', 'classes have no embedding',
+                     'only M of the B batches were read',
+                     'RandomStateHook: the random generators are not restored'):
+        assert fragment in page, fragment
