@@ -5,7 +5,8 @@ mmkd_ext/ and .venv/ link to the real ones), from a shell whose PATH has no Pyth
 so the page's `source .venv/bin/activate` is what makes `python` work. Only the schedules are
 shortened: every training gets 2 iterations (`iter_300` in a path becomes `iter_2`, also the
 teacher checkpoint a distillation config names). `bash scripts/setup_env.sh` runs only where that script
-already set up this environment (it would install packages otherwise).
+already set up this environment (it would install packages otherwise). The whole demo
+(`bash scripts/demo.sh`, minutes of training by design) is prose on the page, not a command block.
 """
 import os
 import os.path as osp
@@ -56,9 +57,9 @@ def shortened(command: str) -> str:
     if len(args) < 2 or args[0] != 'python' or not args[1].startswith('tools/'):
         return command
     tool = osp.basename(args[1])
-    options = list(SHORT_RUN) if tool in ('train.py', 'demo.py') else []
+    options = list(SHORT_RUN) if tool == 'train.py' else []
     configs = [a for a in args[2:] if a.startswith('configs/') and a.endswith('.py')]
-    if configs and tool != 'demo.py':
+    if configs:
         teacher = Config.fromfile(osp.join(REPO_ROOT, configs[0])).model.get('teacher', {})
         checkpoint = str(teacher.get('checkpoint') or '')
         if FULL_ITERS in checkpoint:
@@ -105,5 +106,4 @@ def test_get_started_runs_as_written(tmp_path):
         assert osp.isfile(run / name), name
     assert osp.isfile(tmp_path / 'work_dirs' / 'analysis' / 'kd_resnet18w32-r18w8_toy-cls' /
                       'report.json')
-    assert 'Total demo time' in proc.stdout
     assert 'suggested pairings' in proc.stdout

@@ -1,7 +1,6 @@
 """The CPU demo: toy data, toy teachers, plain students and distilled students, one results table.
 
-    python tools/demo.py [--work-dir work_dirs/demo] [--data-root data/toy] [--tasks det seg cls]
-                         [--force] [--cfg-options k=v ...]
+    python tools/demo.py [--work-dir work_dirs/demo] [--tasks det seg cls] [--force]
 
 Runs that already finished (their last checkpoint exists) are reused, so a second run only
 re-evaluates. Every model trains from scratch on the generated toy set with the same schedule.
@@ -11,13 +10,12 @@ import os.path as osp
 import time
 from typing import Dict, List, NamedTuple, Optional
 
-from mmengine.config import DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.datasets import make_toy_data
-from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import load_config, prepare_train_config
+from mmkd_ext.utils.runtime import prepare_train_config
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'toy')
 
@@ -64,7 +62,9 @@ def last_checkpoint(work_dir: str) -> Optional[str]:
 def train_and_evaluate(config: str, work_dir: str, metric: str, force: bool,
                        options: Optional[dict] = None) -> RunResult:
     """Train ``config`` (unless a finished run exists) and evaluate its final checkpoint."""
-    cfg = load_config(osp.join(CONFIGS, config), options)
+    cfg = Config.fromfile(osp.join(CONFIGS, config))
+    if options:
+        cfg.merge_from_dict(options)
     prepare_train_config(cfg, work_dir=work_dir)
     # Quiet runs: the table at the end is the output (losses/metrics: work_dir/*/vis_data).
     cfg.log_level = 'WARNING'
@@ -94,28 +94,22 @@ def main() -> None:
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--tasks', nargs='+', default=[e.task for e in EXPERIMENTS],
                         choices=[e.task for e in EXPERIMENTS])
-    parser.add_argument('--data-root', default='data/toy',
-                        help='where the toy data set is generated and read (default: data/toy)')
     parser.add_argument('--force', action='store_true', help='retrain finished runs')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override settings of every run, e.g. train_cfg.max_iters=20 '
-                        'train_cfg.val_interval=20 default_hooks.checkpoint.interval=20')
     args = parser.parse_args()
     start = time.time()
-    make_toy_data(args.data_root)
-    data = dict(args.cfg_options, data_root=args.data_root)
+    make_toy_data('data/toy')  # the toy configs read data/toy/ (relative to the repository root)
 
     rows = []
     for exp in (e for e in EXPERIMENTS if e.task in args.tasks):
         teacher = train_and_evaluate(exp.teacher, osp.join(args.work_dir, exp.task, 'teacher'),
-                                     exp.metric, args.force, data)
+                                     exp.metric, args.force)
         student = train_and_evaluate(exp.student, osp.join(args.work_dir, exp.task, 'student'),
-                                     exp.metric, args.force, data)
+                                     exp.metric, args.force)
         for label, config in exp.methods.items():
             work_dir = osp.join(args.work_dir, exp.task, osp.splitext(config)[0])
             distilled = train_and_evaluate(
                 config, work_dir, exp.metric, args.force,
-                dict(data, **{'model.teacher.checkpoint': teacher.checkpoint}))
+                {'model.teacher.checkpoint': teacher.checkpoint})
             rows.append((exp, label, teacher, student, distilled))
 
     print_table(rows)
@@ -141,4 +135,4 @@ def print_table(rows) -> None:
 
 
 if __name__ == '__main__':
-    run_tool_main(main)
+    main()

@@ -71,8 +71,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         # The toy configs read data/toy/: say how to point every tool at this folder instead.
         print(f'[make_toy_data] the configs in configs/toy read {DEFAULT_OUT}/; to use '
               f'{args.out} add `--cfg-options data_root={args.out}` to tools/train.py, test.py, '
-              f'inspect_features.py, analyze.py or compute_class_means.py '
-              f'(tools/demo.py: --data-root {args.out})')
+              f'inspect_features.py, analyze.py or compute_class_means.py')
 
 
 if __name__ == '__main__':
