@@ -16,13 +16,13 @@ import argparse
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import MODELS
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
+from mmkd_ext.utils.runtime import load_distill_config
 from mmkd_ext.analysis.report import analyze_checkpoints
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,10 +52,7 @@ def default_labels(checkpoints: list) -> list:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options)
-    if args.random_teacher:
-        cfg.model.teacher.checkpoint = None
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
     distiller = MODELS.build(cfg.model)
     loader_cfg = cfg.val_dataloader.copy()
     if args.num_workers is not None:

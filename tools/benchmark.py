@@ -20,12 +20,12 @@ import torch
 import torch.nn as nn
 from mmengine.config import DictAction
 from mmengine.optim import OptimWrapper, build_optim_wrapper
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import MODELS
 
 import mmkd_ext  # noqa: F401
+from mmkd_ext.utils.runtime import load_distill_config
 from mmkd_ext.utils.fake_data import fake_batch
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -103,10 +103,7 @@ def main() -> None:
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = load_config(args.config, args.cfg_options)
-    if args.random_teacher:
-        cfg.model.teacher.checkpoint = None
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
 
     distiller = MODELS.build(cfg.model).to(device).train()

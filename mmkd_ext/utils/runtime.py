@@ -59,6 +59,27 @@ def load_cli_config(args) -> Tuple[Config, str]:
     return cfg, work_dir
 
 
+def load_distill_config(path: str, cfg_options: Optional[dict] = None,
+                        random_teacher: bool = False) -> Config:
+    """A distillation config as the analysis tools use it, with the default scope set.
+
+    Args:
+        path (str): The config file.
+        cfg_options (dict, optional): ``--cfg-options`` overrides (``data_root`` included, see
+            :func:`load_config`).
+        random_teacher (bool): Drop the teacher checkpoint (smoke tests, timing).
+
+    Returns:
+        Config: The loaded config.
+    """
+    from mmengine.registry import init_default_scope
+    cfg = load_config(path, cfg_options)
+    if random_teacher:
+        cfg.model.teacher.checkpoint = None
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    return cfg
+
+
 def is_distiller_config(cfg: Config) -> bool:
     """Whether ``cfg.model`` is a :class:`FeatureDistiller` (or a subclass such as RoIDistiller)."""
     from mmengine.registry import MODELS

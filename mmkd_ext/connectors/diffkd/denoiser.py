@@ -83,13 +83,14 @@ class DiffKDDenoiser(BaseConnector):
         if num_train_timesteps > TIME_EMBED_ROWS:
             raise ValueError(f'num_train_timesteps ({num_train_timesteps}) exceeds the '
                              f'{TIME_EMBED_ROWS} rows of the time-embedding table')
+        check_weight(diffusion_loss_weight, 'DiffKDDenoiser.diffusion_loss_weight')
+        check_weight(ae_loss_weight, 'DiffKDDenoiser.ae_loss_weight')
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
         self.kind = kind
         self.use_noise_adapter = use_noise_adapter
-        self.diffusion_loss_weight = check_weight(diffusion_loss_weight,
-                                                  'DiffKDDenoiser.diffusion_loss_weight')
-        self.ae_loss_weight = check_weight(ae_loss_weight, 'DiffKDDenoiser.ae_loss_weight')
+        self.diffusion_loss_weight = diffusion_loss_weight
+        self.ae_loss_weight = ae_loss_weight
         self.channels = teacher_channels if latent_channels is None else latent_channels
 
         c = self.channels
