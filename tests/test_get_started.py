@@ -3,8 +3,8 @@
 The commands run in a workspace laid out like the repository (tools/, configs/, scripts/,
 mmkd_ext/ and .venv/ link to the real ones), from a shell whose PATH has no Python of the stack,
 so the page's `source .venv/bin/activate` is what makes `python` work. Only the schedules are
-shortened: every training gets 2 iterations (`iter_300` in a path becomes `iter_2`, also the
-teacher checkpoint a distillation config names). `bash scripts/setup_env.sh` runs only where that script
+shortened: every training gets 2 iterations, so a distillation config's teacher checkpoint
+(`.../iter_N.pth`) becomes the teacher run's `iter_2.pth`. `bash scripts/setup_env.sh` runs only where that script
 already set up this environment (it would install packages otherwise). The whole demo
 (`bash scripts/demo.sh`, minutes of training by design) is prose on the page, not a command block.
 """
@@ -20,7 +20,7 @@ from helpers.runs import REPO_ROOT, SHORT_RUN
 from mmengine.config import Config
 
 PAGE = osp.join(REPO_ROOT, 'docs', 'get_started.md')
-FULL_ITERS, SHORT_ITERS = 'iter_300', 'iter_2'
+SHORT_CHECKPOINT = 'iter_2.pth'  # what a training with SHORT_RUN leaves
 SHELL_FENCES = ('bash', 'sh', 'shell', 'console')
 SETUP_STAMP = '.mmkd_ext_setup_v2'  # written by scripts/setup_env.sh into the venv
 
@@ -42,17 +42,19 @@ def command_blocks(markdown: str) -> List[str]:
     return [c for c in commands if not c.startswith('#')]
 
 
-def with_cfg_options(args: List[str], options: List[str]) -> List[str]:
-    """Add ``options`` to the command's ``--cfg-options`` (appended when it has none)."""
-    if '--cfg-options' in args:
-        at = args.index('--cfg-options') + 1
-        return args[:at] + options + args[at:]
-    return args + ['--cfg-options'] + options
+def with_cfg_options(command: str, options: List[str]) -> str:
+    """Add ``options`` to the command's ``--cfg-options`` (appended when it has none).
+
+    Text, not tokens: the command keeps its shell syntax (such as ``$(cat ...)``).
+    """
+    text = ' '.join(shlex.quote(o) for o in options)
+    if ' --cfg-options ' in command:
+        return command.replace(' --cfg-options ', f' --cfg-options {text} ', 1)
+    return f'{command} --cfg-options {text}'
 
 
 def shortened(command: str) -> str:
     """The command with 2-iteration schedules (see the module docstring)."""
-    command = command.replace(FULL_ITERS, SHORT_ITERS)
     args = shlex.split(command, comments=True)
     if len(args) < 2 or args[0] != 'python' or not args[1].startswith('tools/'):
         return command
@@ -62,9 +64,10 @@ def shortened(command: str) -> str:
     if configs:
         teacher = Config.fromfile(osp.join(REPO_ROOT, configs[0])).model.get('teacher', {})
         checkpoint = str(teacher.get('checkpoint') or '')
-        if FULL_ITERS in checkpoint:
-            options.append('model.teacher.checkpoint=' + checkpoint.replace(FULL_ITERS, SHORT_ITERS))
-    return shlex.join(with_cfg_options(args, options) if options else args)
+        if re.search(r'iter_\d+\.pth$', checkpoint):
+            options.append('model.teacher.checkpoint=' +
+                           re.sub(r'iter_\d+\.pth$', SHORT_CHECKPOINT, checkpoint))
+    return with_cfg_options(command, options) if options else command
 
 
 def test_command_blocks_are_found():

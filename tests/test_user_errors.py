@@ -23,6 +23,7 @@ from mmkd_ext.utils.runtime import load_config
 CLS = 'kd_resnet18w32-r18w8_toy-cls.py'
 DET = 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'
 ND_CLS = 'nd-kd_resnet18w32-r18w8_toy-cls.py'
+DIFFKD_CLS = 'diffkd_resnet18w32-r18w8_toy-cls.py'
 
 
 def build(config: str, **options):
@@ -102,8 +103,7 @@ def test_point_and_connector_weights_are_checked():
     with pytest.raises(InputError, match=r'model\.distill_points\.logits\.weight must be a number'):
         build(CLS, **{'model.distill_points.logits.weight': 'high'})
     with pytest.raises(InputError, match='DiffKDDenoiser.diffusion_loss_weight must be a finite'):
-        build('diffkd_resnet18w32-r18w8_toy-cls.py',
-              **{'model.distill_points.feature.connector.diffusion_loss_weight': -0.5})
+        build(DIFFKD_CLS, **{'model.distill_points.feature.connector.diffusion_loss_weight': -0.5})
     assert check_weight(0, 'x') == 0  # 0 switches a term off: legal
     with pytest.raises(InputError, match='x must be a number'):
         check_weight(True, 'x')
@@ -121,9 +121,9 @@ def test_unknown_loss_type_suggests_the_closest_name():
 
 
 def test_unknown_connector_type_suggests_the_closest_name():
-    with pytest.raises(InputError, match=r"connector\.type: \"projector\" is not a registered "
-                       r"BaseConnector subclass\. Did you mean 'Projector'"):
-        build(CLS, **{'model.distill_points.layer4.connector.type': 'projector'})
+    with pytest.raises(InputError, match=r"feature\.connector\.type: \"DiffKDDenoisr\" is not a "
+                       r"registered BaseConnector subclass\. Did you mean 'DiffKDDenoiser'"):
+        build(DIFFKD_CLS, **{'model.distill_points.feature.connector.type': 'DiffKDDenoisr'})
 
 
 # -------------------------------------------------------------------------------------- data
