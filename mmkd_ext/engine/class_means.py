@@ -35,9 +35,9 @@ from ..distillers.feature_distiller import FeatureDistiller
 from ..distillers.roi_distiller import RoIDistiller
 from ..losses.nd_loss import NDLoss
 from ..losses.utils import gt_labels_from_data_samples
-from ..utils.errors import InputError
 from ..utils.class_means import (ClassMeanAccumulator, check_class_means_record, read_class_means,
                                  save_class_means, teacher_digest)
+from ..utils.errors import InputError
 
 #: ``(inputs, data_samples) -> (embeddings (N, D), labels (N,))`` for one preprocessed batch.
 EmbedFn = Callable[[Tensor, List], Tuple[Tensor, Tensor]]

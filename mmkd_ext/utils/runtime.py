@@ -1,4 +1,4 @@
-"""Config preparation shared by tools/train.py and tools/test.py."""
+"""Config loading and preparation shared by the tools (train, test, inspect, analyse, ...)."""
 import logging
 import os
 import os.path as osp
@@ -237,6 +237,9 @@ def prepare_test_config(cfg: Config,
     with ``teacher=True`` its teacher is evaluated instead.
     """
     cfg.work_dir = work_dir
+    if checkpoint is not None and '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise InputFileNotFoundError(f'Checkpoint "{checkpoint}" does not exist: give the path of '
+                                     f'a trained checkpoint (e.g. work_dirs/<config>/iter_N.pth).')
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if teacher:
@@ -269,9 +272,6 @@ def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
     """A distiller checkpoint is exported to its student first; other files are used as they are."""
     if checkpoint is None or '://' in checkpoint:
         return checkpoint  # a URL: MMEngine downloads and loads it as it is
-    if not osp.isfile(checkpoint):
-        raise InputFileNotFoundError(f'Checkpoint "{checkpoint}" does not exist: give the path of '
-                                     f'a trained checkpoint (e.g. work_dirs/<config>/iter_N.pth).')
     try:
         loaded = torch.load(checkpoint, map_location='cpu')
     except (RuntimeError, EOFError) as err:
