@@ -1,6 +1,5 @@
 """The frozen teacher: built from its own config, loaded from its own checkpoint, run partially."""
 import os.path as osp
-import pickle
 import warnings
 import zipfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -78,8 +77,9 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
             f'file (or URL) of the trained teacher, e.g. --cfg-options model.teacher.checkpoint=PATH.')
     try:
         loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as err:
-        if is_remote or 'Weights only' in str(err):  # a refused type is not a broken file
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as err:
+        # What a truncated file raises; a refused type (an UnpicklingError) is not a broken file.
+        if is_remote:
             raise
         raise unreadable_checkpoint(checkpoint, err,
                                     'Teacher checkpoint (model.teacher.checkpoint)') from None
