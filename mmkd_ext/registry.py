@@ -5,6 +5,22 @@ mmpretrain are children of the root, and a child falls back to its parent when a
 so a config whose ``default_scope`` is any of the three toolboxes can name our components without a
 ``_scope_`` prefix. Our names are chosen not to collide with the toolboxes' own (a test checks it).
 """
-from mmengine.registry import HOOKS, MODELS
+from typing import Optional
 
-__all__ = ['MODELS', 'HOOKS']
+from mmengine.registry import HOOKS, MODELS, DefaultScope
+
+__all__ = ['MODELS', 'HOOKS', 'find_model_class']
+
+
+def find_model_class(name: str, scope: Optional[str] = None) -> Optional[type]:
+    """The class ``MODELS.build(dict(type=name))`` would build, or ``None`` if there is none.
+
+    Looks up as ``build`` does: in the registry of ``scope`` (default: the current default
+    scope, e.g. ``'mmdet'``) and then its parents, so our root-registered components and the
+    toolbox's own are both found.
+    """
+    if scope is None:
+        current = DefaultScope.get_current_instance()
+        scope = current.scope_name if current is not None else None
+    with MODELS.switch_scope_and_registry(scope) as registry:
+        return registry.get(name)

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
-exec .venv/bin/python tools/demo.py "$@"
+.venv/bin/python tools/demo.py "$@"
+echo "[demo] to run the tools yourself (python tools/train.py ..., see docs/get_started.md)," \
+     "activate the environment first: source .venv/bin/activate"

@@ -69,6 +69,37 @@ def test_inspect_flags_a_wrong_name_and_a_shape_mismatch():
     assert any('Projector(' in s.connector for s in report.suggestions)
 
 
+def _entry(name: str, order: int, shapes: dict):
+    from mmkd_ext.analysis.inspect import TraceEntry
+    return TraceEntry(name, 'Module', order, outputs=['...'], shapes=shapes)
+
+
+def test_suggested_pairs_are_like_with_like():
+    """Stage with stage, FPN level with level, head with head; never a head with the neck."""
+    from mmkd_ext.analysis.inspect import module_role, suggest_pairs
+    student = [
+        _entry('backbone', 0, {(0, ): (2, 8, 16, 16), (1, ): (2, 16, 8, 8)}),
+        _entry('neck', 1, {(0, ): (2, 32, 16, 16), (1, ): (2, 32, 8, 8)}),
+        _entry('bbox_head', 2, {(0, 0): (2, 36, 16, 16), (0, 1): (2, 36, 8, 8)}),
+    ]
+    teacher = [  # another architecture: other names, and the head before the neck in the list
+        _entry('backbone.layer1', 0, {(): (2, 64, 16, 16)}),
+        _entry('backbone.layer2', 1, {(): (2, 128, 8, 8)}),
+        _entry('bbox_head', 2, {(0, 0): (2, 36, 16, 16), (0, 1): (2, 36, 8, 8)}),
+        _entry('neck', 3, {(0, ): (2, 32, 16, 16), (1, ): (2, 32, 8, 8)}),
+    ]
+    pairs = {s.student: s.teacher for s in suggest_pairs(student, teacher)}
+    assert pairs == {'backbone[0]': 'backbone.layer1', 'backbone[1]': 'backbone.layer2',
+                     'neck[0]': 'neck[0]', 'neck[1]': 'neck[1]',
+                     'bbox_head[0][0]': 'bbox_head[0][0]', 'bbox_head[0][1]': 'bbox_head[0][1]'}
+    # Without a teacher head of that size the student head gets no partner, not a neck level.
+    alone = suggest_pairs(student, teacher[:2] + teacher[3:])
+    assert not any(s.student.startswith('bbox_head') for s in alone)
+    assert [module_role(n) for n in ('rpn_head.rpn_cls', 'roi_head', 'decode_head', 'head.fc',
+                                     'neck', 'backbone.layer4')] == \
+        ['head', 'head', 'head', 'head', 'neck', 'backbone']
+
+
 def test_inspect_features_tool_marks_the_configured_points(capsys):
     run_tool('inspect_features.py', [toy_config(DET_CONFIG), '--fake', '--size', '64', '64',
                                      '--filter', 'neck*', '--cfg-options',
@@ -76,6 +107,7 @@ def test_inspect_features_tool_marks_the_configured_points(capsys):
     out = capsys.readouterr().out
     for i in range(4):
         assert f'[OK] fpn{i}: student neck[{i}]' in out
+        assert f'student neck[{i}] ' in out.split('suggested pairings')[1]
     assert '<== point fpn0, fpn1, fpn2, fpn3' in out
     assert 'backbone.layer1' not in out  # filtered out
 

@@ -212,3 +212,14 @@ def test_benchmark_times_the_points_alone(capsys):
     out = capsys.readouterr().out
     assert 'points alone' in out and 'point feature' in out and 'point logits' in out
     assert 'distilled / (student + teacher forward + points alone)' in out
+
+
+@pytest.mark.parametrize('per_point', [[], ['--per-point']])
+def test_benchmark_of_points_without_parameters(capsys, per_point):
+    """Identity connectors and MSE: nothing for the points' optimizer, still timed."""
+    from helpers.runs import run_tool
+    config = osp.join(REPO_ROOT, 'configs', 'toy', 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py')
+    run_tool('benchmark.py', [config, '--random-teacher', '--iters', '1', '--warmup', '0',
+                              '--batch-size', '1', '--size', '64', '64', '--threads', '1'] + per_point)
+    out = capsys.readouterr().out
+    assert 'points alone' in out and 'distillation parts 0.000 M' in out

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers.runs import REPO_ROOT, toy_config, train
+from helpers.runs import REPO_ROOT, run_tool, toy_config, train
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
@@ -220,6 +220,70 @@ def test_safe_loaders_read_real_checkpoints_exactly(trained, key, name):
         assert same(reference, loaded)
 
 
+def test_detector_resume_is_exact(in_toy_workspace):
+    """Faster R-CNN draws anchors and RoIs at random: resumed at 2 of 4, it must end bit-exactly
+    where the uninterrupted run ends (RandomStateHook restores the random generators)."""
+    name = DISTILL_CONFIGS['faster-rcnn']
+    teacher = save_random_teacher(teacher_config_of(name), 'teacher.pth')
+    options = [f'model.teacher.checkpoint={teacher}', 'train_cfg.max_iters=4',
+               'train_cfg.val_interval=100', 'default_hooks.checkpoint.interval=2',
+               'default_hooks.checkpoint.max_keep_ckpts=3']
+    train(toy_config(name), 'full', options)
+    train(toy_config(name), 'part', options + ['train_cfg.max_iters=2'])
+    train(toy_config(name), 'part', options, extra=['--resume'])
+    full = torch.load('full/iter_4.pth', map_location='cpu')
+    resumed = torch.load('part/iter_4.pth', map_location='cpu')
+    assert logged_iterations('part') == [3, 4]
+    for key, value in full['state_dict'].items():
+        assert torch.equal(value, resumed['state_dict'][key]), key
+    assert logged_losses('full')['loss'] == logged_losses('part')['loss']
+
+    # Without the saved state (a checkpoint of another tool), resuming says what is not restored.
+    stripped = torch.load('part/iter_2.pth', map_location='cpu')
+    del stripped['random_state']
+    torch.save(stripped, 'old.pth')
+    train(toy_config(name), 'old', options + ['train_cfg.max_iters=3'], extra=['--resume', 'old.pth'])
+    with open(glob.glob('old/*/*.log')[0]) as f:
+        assert 'RandomStateHook: the random generators are not restored (the checkpoint holds no ' \
+               'random state' in f.read()
+
+
+def test_epoch_based_resume_is_exact(in_toy_workspace):
+    """Epoch-based (as the COCO schedules): the flips of epoch 3 come from the random state the
+    uninterrupted run had after epoch 2, not from a freshly seeded one."""
+    name = DISTILL_CONFIGS['resnet-cls']
+    with open('epochs.py', 'w') as f:
+        f.write(f"""_base_ = [{toy_config(name)!r}]
+train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=4, val_interval=100)
+train_dataloader = dict(batch_size=8, dataset=dict(indices=16))
+default_hooks = dict(checkpoint=dict(by_epoch=True, interval=1, max_keep_ckpts=4))
+log_processor = dict(by_epoch=True)
+model = dict(teacher=dict(checkpoint=None))
+""")
+    run_tool('train.py', ['epochs.py', '--work-dir', 'full'])
+    run_tool('train.py', ['epochs.py', '--work-dir', 'part', '--cfg-options',
+                          'train_cfg.max_epochs=2'])
+    run_tool('train.py', ['epochs.py', '--work-dir', 'part', '--resume'])
+    full = torch.load('full/epoch_4.pth', map_location='cpu')['state_dict']
+    resumed = torch.load('part/epoch_4.pth', map_location='cpu')['state_dict']
+    for key, value in full.items():
+        assert torch.equal(value, resumed[key]), key
+
+
+def test_student_exports_are_pruned_with_their_checkpoints(in_toy_workspace):
+    name = DISTILL_CONFIGS['resnet-cls']
+    train(toy_config(name), 'run', ['model.teacher.checkpoint=None', 'train_cfg.max_iters=3',
+                                    'default_hooks.checkpoint.interval=1',
+                                    'default_hooks.checkpoint.max_keep_ckpts=1'])
+    with open('run/mine_student.pth', 'w') as f:  # not an export of this run: kept
+        f.write('x')
+    train(toy_config(name), 'run', ['model.teacher.checkpoint=None', 'train_cfg.max_iters=4',
+                                    'default_hooks.checkpoint.interval=1',
+                                    'default_hooks.checkpoint.max_keep_ckpts=1'], extra=['--resume'])
+    assert sorted(osp.basename(p) for p in glob.glob('run/*.pth')) == [
+        'iter_4.pth', 'iter_4_student.pth', 'mine_student.pth']
+
+
 def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):
     """torch >= 2.6 refuses MMEngine checkpoints unless mmkd_ext allow-lists their types."""
     name = DISTILL_CONFIGS['resnet-cls']
@@ -234,6 +298,42 @@ def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):
     allowed = subprocess.run([sys.executable, '-c', probe, 'with'], capture_output=True, text=True,
                              cwd=REPO_ROOT)
     assert allowed.returncode == 0, allowed.stderr[-2000:]
+
+
+@pytest.mark.parametrize('key', ['faster-rcnn', 'fcn', 'resnet-cls'])
+def test_exported_student_loads_where_mmkd_ext_cannot_be_imported(trained, key):
+    """Where a student goes, mmkd_ext is not installed: neither file may need it."""
+    run = trained[key]
+    with open(osp.join(run['work_dir'], 'student_config.py')) as f:
+        assert 'mmkd_ext' not in f.read()
+    script = f"""
+import sys
+sys.modules['mmkd_ext'] = None  # any import of mmkd_ext now fails
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, init_default_scope
+from mmengine.runner import load_checkpoint
+cfg = Config.fromfile({osp.join(run['work_dir'], 'student_config.py')!r})
+init_default_scope(cfg.default_scope)
+model = MODELS.build(cfg.model)
+checkpoint = {osp.join(run['work_dir'], 'iter_2_student.pth')!r}
+torch.load(checkpoint, weights_only=True)  # no type of mmkd_ext's allow-list needed
+load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+assert not any(m.startswith('mmkd_ext') for m in sys.modules if sys.modules[m] is not None)
+print(type(model).__name__)
+"""
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'Distiller' not in proc.stdout
+
+
+def test_student_config_keeps_mmkd_ext_only_for_its_own_backbones():
+    from mmkd_ext.utils.export import student_config
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'nd',
+                                   'nd-kd_resnet32x4-resnet8x4_cifar100.py'))
+    assert student_config(cfg).custom_imports.imports == ['mmkd_ext']  # CIFARResNet is ours
+    cfg = Config.fromfile(toy_config(DISTILL_CONFIGS['resnet-cls']))
+    assert 'custom_imports' not in student_config(cfg)
 
 
 def test_load_from_accepts_a_plain_student_checkpoint(trained):

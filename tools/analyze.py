@@ -22,6 +22,7 @@ from mmengine.runner import Runner
 import mmkd_ext  # noqa: F401
 from mmkd_ext.utils.runtime import load_distill_config
 from mmkd_ext.analysis.report import analyze_checkpoints
+from mmkd_ext.utils.errors import run_tool_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -76,4 +77,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

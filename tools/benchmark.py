@@ -25,6 +25,7 @@ from mmengine.registry import MODELS
 import mmkd_ext  # noqa: F401
 from mmkd_ext.utils.runtime import load_distill_config
 from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.utils.errors import run_tool_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -82,7 +83,8 @@ def points_step(distiller: nn.Module, features: Features, data_samples: List, na
                 optim_wrapper: Optional[OptimWrapper] = None) -> None:
     """Forward + backward of the named points alone, as the distilled step runs them, and the
     optimizer update of their parameters when ``optim_wrapper`` (over ``distiller.points``) is
-    given: all the work the points add to a training step."""
+    given (``None`` when the points have no parameters): all the work the points add to a
+    training step."""
     for param in distiller.points.parameters():
         param.grad = None
     total = 0.0
@@ -109,7 +111,10 @@ def main() -> None:
     optim_cfg = copy.deepcopy(cfg.optim_wrapper)
     distill_optim = build_optim_wrapper(distiller, optim_cfg)
     plain_optim = build_optim_wrapper(plain, copy.deepcopy(cfg.optim_wrapper))
-    points_optim = build_optim_wrapper(distiller.points, copy.deepcopy(cfg.optim_wrapper))
+    # Identity connectors and parameter-free losses leave the points nothing to optimise.
+    has_params = any(p.requires_grad for p in distiller.points.parameters())
+    points_optim = build_optim_wrapper(distiller.points, copy.deepcopy(cfg.optim_wrapper)) \
+        if has_params else None
     batch = fake_batch(distiller.student, args.batch_size, tuple(args.size))
     data = distiller.data_preprocessor(copy.deepcopy(batch), True)
 
@@ -165,4 +170,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

@@ -17,13 +17,15 @@ import argparse
 import os
 
 import torch
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.registry import MODELS, init_default_scope
 
 import mmkd_ext  # noqa: F401  (registers the distillers, losses and hooks)
 from mmkd_ext.engine.class_means import (build_class_means_dataloader, find_nd_targets,
                                          teacher_identity, write_class_means)
+from mmkd_ext.utils.errors import run_tool_main
+from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,9 +72,7 @@ def init_distributed(launcher: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_distributed(args.launcher)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     model_cfg = cfg.model
@@ -95,8 +95,11 @@ def main() -> None:
         raise SystemExit(f'ND losses {missing_path} name no class_means file; pass --out.')
 
     identity = teacher_identity(distiller, cfg.model.teacher)
-    loader = build_class_means_dataloader(cfg.train_dataloader, seed=cfg.get('randomness', {}).get(
-        'seed'))
+    # A partial pass (--max-iters) shuffles: a split stored class by class would show it only
+    # the first classes.
+    loader = build_class_means_dataloader(cfg.train_dataloader,
+                                          seed=cfg.get('randomness', {}).get('seed'),
+                                          shuffle=args.max_iters is not None)
     written = write_class_means(distiller, loader, targets, identity, max_iters=args.max_iters,
                                 allow_missing=args.allow_missing)
     if not is_main_process():
@@ -108,4 +111,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

@@ -11,6 +11,7 @@ import os.path as osp
 from mmengine.config import Config
 
 import mmkd_ext  # noqa: F401  (allow-lists checkpoint types for weights_only loading)
+from mmkd_ext.utils.errors import run_tool_main
 from mmkd_ext.utils.export import export_student, student_config
 
 
@@ -35,4 +36,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

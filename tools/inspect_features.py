@@ -15,12 +15,14 @@ config: every problem it reports would otherwise stop the first iteration.
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.inspect import (build_pair, first_batch, format_report, inspect_pair,
                                        module_filter)
+from mmkd_ext.utils.errors import run_tool_main
+from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,9 +50,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.student_config or args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.student_config or args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     student, teacher, points = build_pair(cfg, teacher_cfg=args.teacher_config,
                                           teacher_checkpoint=args.teacher_checkpoint,
@@ -61,4 +61,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

@@ -5,6 +5,7 @@ Example::
 
     python tools/make_toy_data.py                      # -> data/toy (skipped if up to date)
     python tools/make_toy_data.py --out /tmp/toy --num-train 16 --num-val 8
+    python tools/train.py configs/toy/resnet18-w8_toy-cls.py --cfg-options data_root=/tmp/toy
 """
 import argparse
 import importlib.util
@@ -12,6 +13,9 @@ import os.path as osp
 import sys
 from types import ModuleType
 from typing import List, Optional
+
+#: Where the configs in configs/toy look for the data (relative to the working directory).
+DEFAULT_OUT = 'data/toy'
 
 
 def _load_toy_data() -> ModuleType:
@@ -32,7 +36,7 @@ def _load_toy_data() -> ModuleType:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--out', default='data/toy', help='output folder (default: data/toy)')
+    parser.add_argument('--out', default=DEFAULT_OUT, help=f'output folder (default: {DEFAULT_OUT})')
     parser.add_argument('--num-train', type=int, default=400,
                         help='multi-shape training images (detection + segmentation)')
     parser.add_argument('--num-val', type=int, default=300, help='multi-shape validation images')
@@ -63,6 +67,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         cls_size=args.cls_size,
         max_shapes=args.max_shapes,
         force=args.force)
+    if osp.normpath(args.out) != osp.normpath(DEFAULT_OUT):
+        # The toy configs read data/toy/: say how to point every tool at this folder instead.
+        print(f'[make_toy_data] the configs in configs/toy read {DEFAULT_OUT}/; to use '
+              f'{args.out} add `--cfg-options data_root={args.out}` to tools/train.py, test.py, '
+              f'inspect_features.py, analyze.py or compute_class_means.py')
 
 
 if __name__ == '__main__':

@@ -13,7 +13,8 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.runtime import load_cli_config, prepare_test_config
+from mmkd_ext.utils.errors import run_tool_main
+from mmkd_ext.utils.runtime import explain_empty_datasets, load_cli_config, prepare_test_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,8 +39,9 @@ def main() -> None:
     cfg, work_dir = load_cli_config(args)
     prepare_test_config(cfg, args.checkpoint, work_dir=work_dir, out=args.out, teacher=args.teacher)
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    with explain_empty_datasets(cfg):
+        runner.test()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

@@ -11,7 +11,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401  (registers components, allow-lists checkpoint types)
-from mmkd_ext.utils.runtime import load_cli_config, prepare_train_config
+from mmkd_ext.utils.errors import run_tool_main
+from mmkd_ext.utils.runtime import (explain_empty_datasets, load_cli_config, prepare_train_config,
+                                    warn_if_nothing_to_resume)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,7 +27,8 @@ def parse_args() -> argparse.Namespace:
                         help='resume from this checkpoint, or from the latest one in the work dir '
                              'when no path is given')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. model.teacher.checkpoint=PATH')
+                        help='override config settings, e.g. model.teacher.checkpoint=PATH or '
+                        'data_root=DIR (re-roots every dataset and annotation file)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
@@ -39,8 +42,10 @@ def main() -> None:
     prepare_train_config(cfg, work_dir=work_dir, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
                          resume=args.resume)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    warn_if_nothing_to_resume(cfg)
+    with explain_empty_datasets(cfg):
+        runner.train()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool_main(main)

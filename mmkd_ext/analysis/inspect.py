@@ -228,41 +228,70 @@ def _check_point(check: PointCheck, cfg: dict, records: Dict[str, Any],
         check.errors.append(_short_error(exc))
 
 
+def module_role(name: str) -> str:
+    """The part of a model a module belongs to: ``'backbone'``, ``'neck'``, ``'head'`` or other.
+
+    Every ``*head*`` top-level module (``rpn_head``, ``roi_head``, ``bbox_head``, ``decode_head``,
+    ``head``) is a head; any other top-level name is its own role.
+    """
+    top = re.split(r'[.\[]', name, maxsplit=1)[0]
+    return 'head' if 'head' in top else top
+
+
+@dataclass
+class _Candidate:
+    """A traced output that could be one side of a distillation point."""
+    label: str  # module name plus output index, as a record spec
+    shape: Tuple[int, ...]
+    top: str  # first name component (``bbox_head``)
+    role: str  # see module_role
+    index: Tuple[int, ...]  # output index path (the FPN level of a tuple output)
+    position: float = 0.0  # relative execution position among the candidates of its role
+
+
+def _candidates(trace: Sequence[TraceEntry], max_depth: int) -> List[_Candidate]:
+    out: List[_Candidate] = []
+    for entry in trace:
+        if entry.name.count('.') > max_depth - 1 or entry.calls != 1 or entry.leaf:
+            continue
+        for index, shape in entry.shapes.items():
+            if len(shape) in (2, 4):
+                out.append(_Candidate(entry.name + ''.join(f'[{i}]' for i in index), shape,
+                                      entry.name.split('.')[0], module_role(entry.name), index))
+    for role in {c.role for c in out}:
+        same_role = [c for c in out if c.role == role]
+        for rank, cand in enumerate(same_role):
+            cand.position = rank / max(1, len(same_role) - 1)
+    return out
+
+
 def suggest_pairs(student: Sequence[TraceEntry], teacher: Sequence[TraceEntry],
                   max_depth: int = SUGGEST_MAX_DEPTH) -> List[Suggestion]:
-    """Pair stage-level student outputs with teacher outputs of the same spatial size.
+    """Pair stage-level student outputs with like teacher outputs of the same spatial size.
 
     Candidates are modules with at most ``max_depth`` name components that ran once, are not
-    single layers (convolutions, norms, activations; linear layers count: logits), with ``(B, C)`` or
-    ``(B, C, H, W)`` tensors (or tuples of them). For each student output the teacher output of
-    the same name and index is preferred; otherwise the one of the same spatial size whose
-    relative execution position is closest ("the same stage").
+    single layers (convolutions, norms, activations; linear layers count: logits), with ``(B, C)``
+    or ``(B, C, H, W)`` tensors (or tuples of them). Like pairs with like: a backbone stage with
+    a backbone stage, a neck (FPN) level with a neck level, a head with a head
+    (:func:`module_role`); never across roles. For each student output the teacher output of the
+    same name and index is preferred; then, within the role, one of the same top-level module
+    (``bbox_head`` with ``bbox_head``), then of the same output index (FPN level ``i`` with level
+    ``i``), then the one whose relative execution position within the role is closest ("the same
+    stage").
 
     Returns:
         list: One :class:`Suggestion` per student output that has a partner.
     """
-
-    def candidates(trace: Sequence[TraceEntry]) -> List[Tuple[str, Tuple[int, ...], float]]:
-        out = []
-        for rank, entry in enumerate(trace):
-            if entry.name.count('.') > max_depth - 1 or entry.calls != 1 or entry.leaf:
-                continue
-            for index, shape in entry.shapes.items():
-                if len(shape) in (2, 4):
-                    label = entry.name + ''.join(f'[{i}]' for i in index)
-                    out.append((label, shape, rank / max(1, len(trace) - 1)))
-        return out
-
-    teacher_cands = candidates(teacher)
+    teacher_cands = _candidates(teacher, max_depth)
     suggestions = []
-    for s_label, s_shape, s_pos in candidates(student):
-        same = [t for t in teacher_cands
-                if t[1][0] == s_shape[0] and t[1][2:] == s_shape[2:] and len(t[1]) == len(s_shape)]
+    for s in _candidates(student, max_depth):
+        same = [t for t in teacher_cands if t.role == s.role and len(t.shape) == len(s.shape)
+                and t.shape[0] == s.shape[0] and t.shape[2:] == s.shape[2:]]
         if not same:
             continue
-        named = [t for t in same if t[0] == s_label]
-        best = named[0] if named else min(same, key=lambda t: abs(t[2] - s_pos))
-        suggestions.append(Suggestion(s_label, best[0], s_shape, best[1]))
+        best = min(same, key=lambda t: (t.label != s.label, t.top != s.top, t.index != s.index,
+                                        abs(t.position - s.position)))
+        suggestions.append(Suggestion(s.label, best.label, s.shape, best.shape))
     return suggestions
 
 
@@ -421,7 +450,7 @@ def format_report(report: InspectionReport) -> str:
             lines.append(f'        after the connector: {check.output}')
         for error in check.errors:
             lines.append(f'        {error}')
-    lines.append(f'== suggested pairings (stage-level modules, same spatial size): '
+    lines.append(f'== suggested pairings (like with like: backbone, neck, head; same spatial size): '
                  f'{len(report.suggestions)} ==')
     for s in report.suggestions:
         lines.append(f'  student {s.student} {s.student_shape}  <->  teacher {s.teacher} '

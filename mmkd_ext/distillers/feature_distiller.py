@@ -9,12 +9,48 @@ from mmengine.structures import BaseDataElement
 from torch import Tensor
 
 from ..connectors import BaseConnector, IdentityConnector
-from ..registry import MODELS
-from .recorder import RecorderSet, describe, parse_record_spec
+from ..losses import BaseDistillLoss
+from ..registry import MODELS, find_model_class
+from ..utils.errors import InputError, check_weight, closest_names
+from .recorder import RecorderSet, describe, parse_record_spec, resolve_module
 from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
 
 POINT_KEYS = {'student', 'teacher', 'connector', 'loss', 'weight'}
 TEACHER_KEYS = {'config', 'model', 'checkpoint', 'cfg_options'}
+
+
+def build_component(cfg: Union[dict, nn.Module], base: type, key: str) -> nn.Module:
+    """Build a connector or a loss; a wrong type or argument is reported with its config key.
+
+    Args:
+        cfg (dict | nn.Module): The component's config (or an already built module).
+        base (type): What it should be (:class:`BaseConnector`, :class:`BaseDistillLoss`); the
+            registered subclasses are the suggestions for an unknown type name.
+        key (str): Where ``cfg`` is in the config, e.g. ``'model.distill_points.fpn0.loss'``.
+
+    Returns:
+        nn.Module: The built component.
+
+    Raises:
+        InputError: For an unregistered type (with the closest registered names) or an invalid
+            argument reported by the component.
+    """
+    if isinstance(cfg, nn.Module):
+        return cfg
+    type_name = cfg.get('type') if isinstance(cfg, dict) else None
+    if isinstance(type_name, str) and find_model_class(type_name) is None:
+        known = sorted(name for name, cls in MODELS.module_dict.items()
+                       if isinstance(cls, type) and issubclass(cls, base))
+        close = closest_names(type_name, known)
+        guess = f'Did you mean {" or ".join(repr(c) for c in close)}? ' if close else ''
+        raise InputError(f'{key}.type: "{type_name}" is not a registered {base.__name__} '
+                         f'subclass. {guess}Registered: {known}. A class of your own must be '
+                         f'registered with @MODELS.register_module() and imported '
+                         f'(custom_imports).')
+    try:
+        return MODELS.build(cfg)
+    except InputError as err:
+        raise InputError(f'{key}: {err}') from None
 
 
 def loss_key(loss: nn.Module) -> str:
@@ -128,12 +164,17 @@ class FeatureDistiller(BaseModel):
         self.points = nn.ModuleDict(
             OrderedDict((name, self._build_point(name, cfg))
                         for name, cfg in (distill_points or {}).items()))
+        self._check_point_modules('student', self.student)
         self.student_recorders = RecorderSet(
             self.student,
             [p.student_module for p in self.points.values()] + list(self.extra_student_records),
             'student')
 
+        #: The ``teacher`` argument (config, checkpoint, ...): what the class-means files record.
+        self.teacher_cfg = dict(teacher)
+        self._class_means_checked = False
         teacher_net = self._build_teacher(teacher)
+        self._check_point_modules('teacher', teacher_net)
         # Held outside the registered submodules: see FrozenTeacher.
         object.__setattr__(self, 'teacher', FrozenTeacher(
             teacher_net, self.data_preprocessor,
@@ -143,25 +184,37 @@ class FeatureDistiller(BaseModel):
     @staticmethod
     def _build_point(name: str, cfg: dict) -> DistillPoint:
         cfg = dict(cfg)
+        key = f'model.distill_points.{name}'
         unknown = set(cfg) - POINT_KEYS
         if unknown or 'student' not in cfg or 'teacher' not in cfg or 'loss' not in cfg:
-            raise ValueError(f'Distillation point "{name}" needs the keys student, teacher, loss '
-                             f'(optional: connector, weight); got {sorted(cfg)}.')
-        connector = MODELS.build(cfg['connector']) if cfg.get('connector') else IdentityConnector()
+            raise InputError(f'Distillation point "{name}" ({key}) needs the keys student, teacher, '
+                             f'loss (optional: connector, weight); got {sorted(cfg)}.')
+        connector = build_component(cfg['connector'], BaseConnector, f'{key}.connector') \
+            if cfg.get('connector') else IdentityConnector()
         if not isinstance(connector, BaseConnector):
-            raise TypeError(f'Distillation point "{name}": {type(connector).__name__} is not a '
-                            f'connector (subclass mmkd_ext.connectors.BaseConnector).')
-        return DistillPoint(name, cfg['student'], cfg['teacher'], connector,
-                            MODELS.build(cfg['loss']), cfg.get('weight', 1.0))
+            raise InputError(f'Distillation point "{name}": {type(connector).__name__} is not a '
+                             f'connector (subclass mmkd_ext.connectors.BaseConnector).')
+        loss = build_component(cfg['loss'], BaseDistillLoss, f'{key}.loss')
+        weight = check_weight(cfg.get('weight', 1.0), f'{key}.weight')
+        return DistillPoint(name, cfg['student'], cfg['teacher'], connector, loss, weight)
+
+    def _check_point_modules(self, side: str, model: nn.Module) -> None:
+        """An unknown module name is reported with the key of the point that names it."""
+        for name, point in self.points.items():
+            try:
+                resolve_module(model, getattr(point, f'{side}_module'), side)
+            except InputError as err:
+                raise InputError(f'model.distill_points.{name}.{side}: {err}') from None
 
     @staticmethod
     def _build_teacher(cfg: dict) -> nn.Module:
         cfg = dict(cfg)
         unknown = set(cfg) - TEACHER_KEYS
         if unknown:
-            raise ValueError(f'Unknown teacher keys {sorted(unknown)}; allowed: {sorted(TEACHER_KEYS)}.')
+            raise InputError(f'Unknown keys {sorted(unknown)} in model.teacher; allowed: '
+                             f'{sorted(TEACHER_KEYS)}.')
         if 'checkpoint' not in cfg:
-            raise ValueError('The teacher needs `checkpoint`: the path or URL of its trained weights '
+            raise InputError('model.teacher needs `checkpoint`: the path or URL of its trained weights '
                              '(checkpoint=None keeps random weights, which only makes sense in tests).')
         model = build_teacher_model(cfg.get('config'), cfg.get('model'), cfg.get('cfg_options'))
         if cfg['checkpoint'] is not None:
@@ -209,6 +262,10 @@ class FeatureDistiller(BaseModel):
         The student's keys are kept, except a student loss named plain ``'loss'`` (mmpretrain's
         classifiers): MMEngine logs the total under that name, so it becomes ``'student.loss'``.
         """
+        if not self._class_means_checked:
+            from ..engine.class_means import check_class_means_teacher  # imports this module
+            check_class_means_teacher(self)
+            self._class_means_checked = True
         self.student_recorders.start()
         try:
             losses = self.student(inputs, data_samples, mode='loss')

@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Sequence, Tuple, Union
 import torch.nn as nn
 from torch import Tensor
 
+from ..utils.errors import InputError
+
 INPUT_SUFFIX = ':input'
 
 
@@ -57,7 +59,7 @@ def resolve_module(model: nn.Module, name: str, side: str) -> nn.Module:
     siblings = [n for n in candidates if prefix and n.startswith(prefix + '.')
                 and n.count('.') == name.count('.')][:8]
     hint = close or siblings or [n for n in candidates if '.' not in n]
-    raise ValueError(f'The {side} has no module named "{name}". Closest real names: {hint}. '
+    raise InputError(f'The {side} has no module named "{name}". Closest real names: {hint}. '
                      f'List them all with tools/inspect_features.py or model.named_modules().')
 
 

@@ -26,8 +26,9 @@ import torch.nn as nn
 from torch import Tensor
 
 from ..connectors import BaseConnector, IdentityConnector
+from ..losses import BaseDistillLoss
 from ..registry import MODELS
-from .feature_distiller import FeatureDistiller, loss_key
+from .feature_distiller import FeatureDistiller, build_component, loss_key
 from .recorder import RecorderSet
 
 #: Student records (module names; ``:input`` = the module's positional inputs).
@@ -115,9 +116,10 @@ class RoIDistiller(FeatureDistiller):
         if s_head.num_classes != t_head.num_classes:
             raise ValueError(f'RoIDistiller: the student box head has {s_head.num_classes} classes, '
                              f'the teacher\'s {t_head.num_classes}; they must agree.')
-        self.roi_nd = MODELS.build(roi_nd) if roi_nd else None
-        self.roi_kd = MODELS.build(roi_kd) if roi_kd else None
-        connector = MODELS.build(roi_connector) if roi_connector else IdentityConnector()
+        self.roi_nd = build_component(roi_nd, BaseDistillLoss, 'model.roi_nd') if roi_nd else None
+        self.roi_kd = build_component(roi_kd, BaseDistillLoss, 'model.roi_kd') if roi_kd else None
+        connector = build_component(roi_connector, BaseConnector, 'model.roi_connector') \
+            if roi_connector else IdentityConnector()
         if not isinstance(connector, BaseConnector):
             raise TypeError(f'roi_connector: {type(connector).__name__} is not a connector.')
         self.roi_connector = connector

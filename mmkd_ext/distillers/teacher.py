@@ -1,6 +1,7 @@
 """The frozen teacher: built from its own config, loaded from its own checkpoint, run partially."""
 import os.path as osp
 import warnings
+import zipfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -9,6 +10,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
+from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
 from ..utils.export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
@@ -91,15 +93,23 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
 
     Raises:
         FileNotFoundError: if ``checkpoint`` is a path that does not exist.
-        ValueError: if keys are missing or shapes differ (the keys are listed).
+        ValueError: if the file cannot be read (truncated, corrupt), or keys are missing or shapes
+            differ (the keys are listed).
     """
     from mmengine.runner.checkpoint import CheckpointLoader
     is_remote = '://' in checkpoint
     if not is_remote and not osp.isfile(checkpoint):
-        raise FileNotFoundError(
+        raise InputFileNotFoundError(
             f'Teacher checkpoint "{checkpoint}" does not exist. Set model.teacher.checkpoint to the '
             f'file (or URL) of the trained teacher, e.g. --cfg-options model.teacher.checkpoint=PATH.')
-    loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    try:
+        loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as err:
+        # What a truncated file raises; a refused type (an UnpicklingError) is not a broken file.
+        if is_remote:
+            raise
+        raise unreadable_checkpoint(checkpoint, err,
+                                    'Teacher checkpoint (model.teacher.checkpoint)') from None
     state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else loaded
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     own = model.state_dict()
@@ -114,7 +124,7 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
                   for k, v in own.items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
     unexpected = [k for k in state if k not in own]
     if missing or mismatched:
-        raise ValueError(
+        raise InputError(
             f'Teacher checkpoint "{checkpoint}" does not match the teacher config: '
             f'{len(missing)} missing keys {missing[:MAX_LISTED_KEYS]}, '
             f'{len(mismatched)} shape mismatches {mismatched[:MAX_LISTED_KEYS]}. '

@@ -37,6 +37,7 @@ from ..losses.nd_loss import NDLoss
 from ..losses.utils import gt_labels_from_data_samples
 from ..utils.class_means import (ClassMeanAccumulator, check_class_means_record, read_class_means,
                                  save_class_means, teacher_digest)
+from ..utils.errors import InputError
 
 #: ``(inputs, data_samples) -> (embeddings (N, D), labels (N,))`` for one preprocessed batch.
 EmbedFn = Callable[[Tensor, List], Tuple[Tensor, Tensor]]
@@ -159,23 +160,28 @@ def class_means_problem(target: NDTarget, identity: Mapping[str, str]) -> Option
     return None
 
 
-def build_class_means_dataloader(dataloader_cfg: Mapping, seed: Optional[int] = None):
+def build_class_means_dataloader(dataloader_cfg: Mapping, seed: Optional[int] = None,
+                                 shuffle: bool = False):
     """The training loader, every sample exactly once over all ranks, augmentation kept.
 
-    The sampler becomes ``DefaultSampler(shuffle=False, round_up=False)``: the order does not matter
-    for a mean, an infinite sampler would never end, and ``round_up`` would count a few samples
-    twice; ``drop_last`` is turned off so that the last, partial batch counts too.
+    The sampler becomes ``DefaultSampler(shuffle=shuffle, round_up=False)``: an infinite sampler
+    would never end, and ``round_up`` would count a few samples twice; ``drop_last`` is turned off
+    so that the last, partial batch counts too. The order does not matter for a full pass; a
+    partial one (``max_iters``) should shuffle, or it sees only the first classes of a split
+    stored class by class.
 
     Args:
         dataloader_cfg (Mapping): The config's ``train_dataloader``.
-        seed (int, optional): Seed of the workers (the augmentation's randomness).
+        seed (int, optional): Seed of the workers (the augmentation's randomness) and of the
+            shuffle.
+        shuffle (bool): Visit the samples in a (seeded) random order. Defaults to False.
 
     Returns:
         DataLoader: The loader.
     """
     from mmengine.runner import Runner
     cfg = copy.deepcopy(dict(dataloader_cfg))
-    cfg['sampler'] = dict(type='DefaultSampler', shuffle=False, round_up=False)
+    cfg['sampler'] = dict(type='DefaultSampler', shuffle=shuffle, round_up=False, seed=seed)
     cfg.pop('drop_last', None)
     if isinstance(cfg.get('batch_sampler'), dict):
         cfg['batch_sampler'] = dict(cfg['batch_sampler'], drop_last=False)
@@ -257,10 +263,13 @@ def write_class_means(distiller: nn.Module,
         dict[str, Tensor]: Per target name, the ``(K, D)`` means that were written.
     """
     accumulators = compute_class_means(distiller, dataloader, targets, max_iters, progress)
+    partial = max_iters is not None and max_iters < len(dataloader)
+    cause = (f'only {max_iters} of the {len(dataloader)} batches were read (max_iters / '
+             f'--max-iters): read more batches, or all of them' if partial else None)
     written = {}
     for target in targets:
         acc = accumulators[target.name]
-        means = acc.means(allow_missing=allow_missing)
+        means = acc.means(allow_missing=allow_missing, cause=cause)
         written[target.name] = means
         if is_main_process():
             save_class_means(target.loss.class_means_path, means, acc.counts, layer=target.layer,
@@ -278,4 +287,36 @@ def install_class_means(targets: List[NDTarget], identity: Mapping[str, str]) ->
     """
     for target in targets:
         target.loss.load()
-        target.loss.update_expected(**_expected(target, identity))
+    expect_teacher(targets, identity)
+
+
+def expect_teacher(targets: List[NDTarget], identity: Mapping[str, str]) -> None:
+    """Make each ND loss expect this teacher, layer and shape; a loaded file is checked at once.
+
+    Raises:
+        InputError: Naming the point, the file and the field that differs, when a loaded file
+            was computed for another teacher, layer or shape.
+    """
+    for target in targets:
+        try:
+            target.loss.update_expected(**_expected(target, identity))
+        except ValueError as err:
+            raise InputError(f'The ND loss of "{target.name}": {err}') from None
+
+
+def check_class_means_teacher(distiller: nn.Module) -> None:
+    """Refuse class means computed for another teacher, also when no ClassMeansHook runs.
+
+    :class:`~mmkd_ext.hooks.ClassMeansHook` checks the files before training; without it, a file
+    from another teacher (or layer) would be used silently. The distiller calls this at its first
+    training step: each ND loss is told this run's teacher digest, layer and shape, so a loaded
+    file is checked now and a lazily loaded one when it is read. Losses that already expect a
+    teacher (the hook ran, or the config names ``teacher_digest``) are left as they are.
+
+    Args:
+        distiller (nn.Module): The built distiller (possibly wrapped).
+    """
+    distiller = unwrap_model(distiller)
+    targets = [t for t in find_nd_targets(distiller) if not t.loss.expected.get('teacher_digest')]
+    if targets:
+        expect_teacher(targets, teacher_identity(distiller, distiller.teacher_cfg))

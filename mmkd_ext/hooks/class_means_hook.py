@@ -80,7 +80,8 @@ class ClassMeansHook(Hook):
                     print_log(f'ClassMeansHook: computing the class means of "{target.name}" '
                               f'({why}) -> {target.loss.class_means_path}', logger='current')
             loader = build_class_means_dataloader(self.dataloader or runner.cfg.train_dataloader,
-                                                  seed=runner.seed)
+                                                  seed=runner.seed,
+                                                  shuffle=self.max_iters is not None)
             write_class_means(distiller, loader, todo, identity, max_iters=self.max_iters,
                               allow_missing=self.allow_missing)
         install_class_means(targets, identity)

@@ -2,6 +2,7 @@
 import glob
 import os
 import os.path as osp
+import re
 from typing import Optional
 
 from mmengine.dist import master_only
@@ -21,6 +22,11 @@ class StudentCheckpointHook(Hook):
     exports from the saved file itself, so the export holds exactly the saved weights (EMA
     included). Nothing of the distillation machinery is in the export: it loads in the plain toolbox
     with ``student_config.py``.
+
+    Exports follow their checkpoints out: when ``CheckpointHook`` removes a checkpoint
+    (``max_keep_ckpts``, or a superseded ``best_*`` one), its ``*_student.pth`` is removed too.
+    Only exports of the runner's own checkpoints (named by the hook's ``filename_tmpl`` or
+    ``best_*``) are pruned; other files in the folder are never touched.
     """
 
     priority = 'LOWEST'
@@ -40,15 +46,26 @@ class StudentCheckpointHook(Hook):
 
     @master_only
     def _export_new(self, runner) -> None:
-        for path in glob.glob(osp.join(self._checkpoint_dir(runner), '*.pth')):
+        hook = self._checkpoint_hook(runner)
+        folder = getattr(hook, 'out_dir', None) or runner.work_dir
+        owned = self._owned_name_pattern(hook)
+        for path in glob.glob(osp.join(folder, '*.pth')):
             if path.endswith(STUDENT_SUFFIX):
+                source = path[:-len(STUDENT_SUFFIX)] + '.pth'
+                if not osp.exists(source) and owned.fullmatch(osp.basename(source)):
+                    os.remove(path)  # its checkpoint was pruned by CheckpointHook
                 continue
             exported = path[:-len('.pth')] + STUDENT_SUFFIX
             if not osp.exists(exported) or os.stat(exported).st_mtime < os.stat(path).st_mtime:
                 export_student(path, exported)
 
     @staticmethod
-    def _checkpoint_dir(runner) -> str:
-        hook: Optional[CheckpointHook] = next(
-            (h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
-        return getattr(hook, 'out_dir', None) or runner.work_dir
+    def _checkpoint_hook(runner) -> Optional[CheckpointHook]:
+        return next((h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
+
+    @staticmethod
+    def _owned_name_pattern(hook: Optional[CheckpointHook]) -> 're.Pattern':
+        """File names of the checkpoints ``hook`` saves and prunes: numbered ones and ``best_*``."""
+        template = getattr(hook, 'filename_tmpl', None) or 'iter_{}.pth'
+        numbered = re.escape(template).replace(re.escape('{}'), r'\d+')
+        return re.compile(rf'{numbered}|best_.*\.pth')

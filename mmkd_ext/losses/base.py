@@ -5,6 +5,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from ..utils.amp import fp32_region
+from ..utils.errors import check_weight
 
 
 class BaseDistillLoss(nn.Module):
@@ -17,14 +18,15 @@ class BaseDistillLoss(nn.Module):
     the distiller then passes the toolbox's list of data samples.
 
     Args:
-        loss_weight (float): Multiplier of the returned loss. Defaults to 1.0.
+        loss_weight (float): Multiplier of the returned loss, a number >= 0 (0 switches the loss
+            off; a string or a negative weight is refused at construction). Defaults to 1.0.
     """
 
     needs_data_samples: bool = False
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
-        self.loss_weight = loss_weight
+        self.loss_weight = check_weight(loss_weight, f'{type(self).__name__}.loss_weight')
 
     def forward(self, student: Tensor, teacher: Tensor,
                 data_samples: Optional[List] = None) -> Tensor:

@@ -32,6 +32,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from .checkpoint import load_checkpoint_file
+from .errors import InputError
 
 CLASS_MEANS_VERSION = 1
 
@@ -40,9 +41,10 @@ CHECKABLE_FIELDS = ('teacher_digest', 'layer', 'num_classes', 'embed_dim', 'teac
                     'teacher_checkpoint')
 _REQUIRED_FIELDS = ('class_means', 'counts', 'num_classes', 'embed_dim', 'layer', 'teacher_config',
                     'teacher_checkpoint', 'teacher_digest', 'version')
-_RECOMPUTE_HINT = ('Recompute the class means for this teacher with tools/compute_class_means.py (or '
-                   'delete the file and let the before-train class-means hook write it), or point the '
-                   'config at the file computed for this teacher.')
+_RECOMPUTE_HINT = ('Recompute the class means for this teacher with tools/compute_class_means.py '
+                   'CONFIG, or add dict(type=\'ClassMeansHook\', on_mismatch=\'recompute\') to '
+                   'custom_hooks (it computes them before training), or point the config at the file '
+                   'computed for this teacher.')
 
 
 def file_digest(path: str, length: int = 16) -> str:
@@ -224,7 +226,7 @@ def check_class_means_record(record: Mapping[str, Any], expected: Optional[Mappi
             continue
         have = record[field]
         if have != want:
-            raise ValueError(f'Class-means file {path!r} does not match this run: field {field!r} is '
+            raise InputError(f'Class-means file {path!r} does not match this run: field {field!r} is '
                              f'{have!r} in the file but {want!r} is expected. {_RECOMPUTE_HINT}')
 
 
@@ -335,12 +337,14 @@ class ClassMeanAccumulator:
         """Indices of the classes with no embedding so far."""
         return torch.nonzero(self.counts == 0).flatten().tolist()
 
-    def means(self, allow_missing: bool = False) -> Tensor:
+    def means(self, allow_missing: bool = False, cause: Optional[str] = None) -> Tensor:
         """The ``(K, D)`` float32 class means (on the accumulator's device).
 
         Args:
             allow_missing (bool): Return zero rows for unseen classes (with a warning) instead of
                 raising. Defaults to False.
+            cause (str, optional): The known reason for unseen classes (e.g. a partial pass over
+                the data), reported instead of the usual suspects.
 
         Raises:
             ValueError: If a class was never seen and ``allow_missing`` is False.
@@ -348,10 +352,11 @@ class ClassMeanAccumulator:
         missing = self.missing_classes()
         if missing:
             shown = missing[:10] + (['...'] if len(missing) > 10 else [])
-            msg = (f'{len(missing)} of {self.num_classes} classes have no embedding: {shown}. Check the '
-                   'dataset split, the label mapping and num_classes')
+            why = cause or 'check the dataset split, the label mapping and num_classes'
+            msg = f'{len(missing)} of {self.num_classes} classes have no embedding: {shown}; {why}'
             if not allow_missing:
-                raise ValueError(msg + '; pass allow_missing=True to store zero means for them.')
+                raise InputError(msg + '; or pass allow_missing=True (--allow-missing) to store '
+                                 'zero means for them.')
             warnings.warn(msg + '; their class means are stored as zeros (the ND loss then ignores '
                           'samples of those classes).')
         return (self.sums / self.counts.clamp_min(1).unsqueeze(1).to(self.sums.dtype)).float()

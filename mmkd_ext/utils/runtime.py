@@ -1,14 +1,48 @@
-"""Config preparation shared by tools/train.py and tools/test.py."""
+"""Config loading and preparation shared by the tools (train, test, inspect, analyse, ...)."""
+import logging
 import os
 import os.path as osp
-from typing import Optional, Tuple
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Tuple
 
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
 from .checkpoint import load_checkpoint_file
+from .errors import InputError, InputFileNotFoundError, unreadable_checkpoint
 from .export import student_checkpoint, student_config
+
+#: What MMEngine's BaseDataset raises when it serialises an empty list of samples.
+EMPTY_DATASET_MESSAGE = 'need at least one array to concatenate'
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Load a config file and apply command-line overrides, ``data_root`` included.
+
+    Old-style configs copy ``data_root`` into every dataset (and a COCO evaluator's ``ann_file``)
+    when they are parsed, so overriding the top-level variable alone would change nothing.
+    A ``data_root`` override is therefore applied to all of those fields first; the other
+    overrides are merged afterwards, so an explicit ``val_dataloader.dataset.data_root=...`` still
+    wins.
+
+    Args:
+        path (str): The config file.
+        cfg_options (dict, optional): ``--cfg-options`` as parsed by ``DictAction``.
+
+    Returns:
+        Config: The loaded config.
+    """
+    from ..datasets.toy_data import set_toy_data_root
+    cfg = Config.fromfile(path)
+    options = dict(cfg_options or {})
+    data_root = options.pop('data_root', None)
+    if data_root is not None:
+        set_toy_data_root(cfg, str(data_root))
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
 
 def load_cli_config(args) -> Tuple[Config, str]:
     """The config of a tools/ command line, with ``--cfg-options`` and ``--launcher`` applied.
@@ -19,10 +53,8 @@ def load_cli_config(args) -> Tuple[Config, str]:
     Returns:
         tuple: ``(cfg, work_dir)``; the work dir defaults to ``./work_dirs/<config name>``.
     """
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg, work_dir
@@ -34,16 +66,15 @@ def load_distill_config(path: str, cfg_options: Optional[dict] = None,
 
     Args:
         path (str): The config file.
-        cfg_options (dict, optional): ``--cfg-options`` overrides.
+        cfg_options (dict, optional): ``--cfg-options`` overrides (``data_root`` included, see
+            :func:`load_config`).
         random_teacher (bool): Drop the teacher checkpoint (smoke tests, timing).
 
     Returns:
         Config: The loaded config.
     """
     from mmengine.registry import init_default_scope
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = load_config(path, cfg_options)
     if random_teacher:
         cfg.model.teacher.checkpoint = None
     init_default_scope(cfg.get('default_scope', 'mmengine'))
@@ -94,15 +125,86 @@ def prepare_train_config(cfg: Config,
         cfg.resume = True
         cfg.load_from = None
     elif resume is not None:
+        if '://' not in resume and not osp.isfile(resume):
+            raise InputFileNotFoundError(
+                f'--resume {resume}: the file does not exist. Give an existing checkpoint, or '
+                f'--resume alone to continue from the latest checkpoint of the work dir.')
         cfg.resume = True
         cfg.load_from = resume
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if is_distiller_config(cfg):
+        # The student export, and the random state that makes a resumed run exact.
         hooks = list(cfg.get('custom_hooks', None) or [])
-        if not any(h.get('type') == 'StudentCheckpointHook' for h in hooks):
-            hooks.append(dict(type='StudentCheckpointHook'))
+        for hook in ('StudentCheckpointHook', 'RandomStateHook'):
+            if not any(h.get('type') == hook for h in hooks):
+                hooks.append(dict(type=hook))
         cfg.custom_hooks = hooks
+
+
+def warn_if_nothing_to_resume(cfg: Config) -> None:
+    """Log a warning when ``--resume`` (without a path) finds no checkpoint in the work dir.
+
+    MMEngine then silently trains from iteration 0. Call it after the Runner is built, so that the
+    warning also lands in the run's log file.
+    """
+    from mmengine.runner import find_latest_checkpoint
+    if cfg.get('resume') and not cfg.get('load_from') and \
+            find_latest_checkpoint(cfg.work_dir) is None:
+        print_log(f'--resume: there is no checkpoint to resume from in {cfg.work_dir} (no '
+                  f'"last_checkpoint" file there), so training starts from iteration 0. To continue '
+                  f'an earlier run, give its --work-dir, or the checkpoint: --resume PATH.',
+                  logger='current', level=logging.WARNING)
+
+
+@contextmanager
+def explain_empty_datasets(cfg: Config) -> Iterator[None]:
+    """Turn MMEngine's error for an empty data set into one that names the data set and the fix.
+
+    MMEngine reports an empty data set as numpy's ``need at least one array to concatenate``,
+    without saying which one. On that error, every data set of ``cfg`` is built again to find
+    the empty ones (the cost is paid only when it failed anyway).
+
+    Args:
+        cfg (Config): The config the runner was built from.
+    """
+    try:
+        yield
+    except ValueError as err:
+        if EMPTY_DATASET_MESSAGE not in str(err):
+            raise
+        empty = empty_datasets(cfg)
+        if not empty:
+            raise
+        raise InputError(' '.join(empty) + ' Check that the annotation file lists images (with '
+                         'annotations of the classes in metainfo.classes), that data_prefix points '
+                         'at the images, and that filter_cfg keeps some (filter_empty_gt=True drops '
+                         'images without boxes). The toy data: python tools/make_toy_data.py, or '
+                         '--cfg-options data_root=DIR where it lies.') from None
+
+
+def empty_datasets(cfg: Config) -> List[str]:
+    """A description of each empty data set among ``cfg``'s train/val/test dataloaders."""
+    from mmengine.registry import DATASETS, DefaultScope
+    found = []
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset_cfg = (cfg.get(key) or {}).get('dataset')
+        if not dataset_cfg:
+            continue
+        try:
+            with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+                size = len(DATASETS.build(dataset_cfg.copy()))
+        except ValueError as err:
+            if EMPTY_DATASET_MESSAGE not in str(err):
+                continue
+            size = 0
+        if size == 0:
+            where = ', '.join(f'{k}={dataset_cfg.get(k)!r}' for k in ('data_root', 'ann_file',
+                                                                     'data_prefix')
+                              if dataset_cfg.get(k) is not None)
+            found.append(f'{key}.dataset ({dataset_cfg.get("type")}, {where}) is empty: it '
+                         f'yields no samples.')
+    return found
 
 
 def _use_cpu_distributed(cfg: Config) -> None:
@@ -136,6 +238,9 @@ def prepare_test_config(cfg: Config,
     with ``teacher=True`` its teacher is evaluated instead.
     """
     cfg.work_dir = work_dir
+    if checkpoint is not None and '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise InputFileNotFoundError(f'Checkpoint "{checkpoint}" does not exist: give the path of '
+                                     f'a trained checkpoint (e.g. work_dirs/<config>/iter_N.pth).')
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if teacher:
@@ -166,9 +271,12 @@ def prepare_test_config(cfg: Config,
 
 def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
     """A distiller checkpoint is exported to its student first; other files are used as they are."""
-    if checkpoint is None:
-        return None
-    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
+    if checkpoint is None or '://' in checkpoint:
+        return checkpoint  # a URL: MMEngine downloads and loads it as it is
+    try:
+        loaded = load_checkpoint_file(checkpoint, map_location='cpu')
+    except (RuntimeError, EOFError) as err:
+        raise unreadable_checkpoint(checkpoint, err, 'Checkpoint') from None
     state = loaded.get('state_dict', loaded)
     if not any(k.startswith('student.') for k in state):
         return checkpoint

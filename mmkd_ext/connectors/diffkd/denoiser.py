@@ -8,6 +8,7 @@ from torch import Tensor
 
 from ...registry import MODELS
 from ...utils.amp import fp32_region
+from ...utils.errors import check_weight
 from ..base import BaseConnector, ConnectorOutput
 from .autoencoder import LinearAutoencoder
 from .noise_net import KINDS, TIME_EMBED_ROWS, NoiseAdapter, NoisePredictor, conv_macs
@@ -92,6 +93,8 @@ class DiffKDDenoiser(BaseConnector):
         if num_train_timesteps > TIME_EMBED_ROWS:
             raise ValueError(f'num_train_timesteps ({num_train_timesteps}) exceeds the '
                              f'{TIME_EMBED_ROWS} rows of the time-embedding table')
+        check_weight(diffusion_loss_weight, 'DiffKDDenoiser.diffusion_loss_weight')
+        check_weight(ae_loss_weight, 'DiffKDDenoiser.ae_loss_weight')
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
         self.kind = kind
