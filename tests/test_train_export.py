@@ -277,11 +277,13 @@ def test_student_exports_are_pruned_with_their_checkpoints(in_toy_workspace):
                                     'default_hooks.checkpoint.max_keep_ckpts=1'])
     with open('run/mine_student.pth', 'w') as f:  # not an export of this run: kept
         f.write('x')
+    # Not a checkpoint (e.g. class means written into the work dir): neither exported nor removed.
+    torch.save({'class_means': torch.zeros(2, 3)}, 'run/class_means.pth')
     train(toy_config(name), 'run', ['model.teacher.checkpoint=None', 'train_cfg.max_iters=4',
                                     'default_hooks.checkpoint.interval=1',
                                     'default_hooks.checkpoint.max_keep_ckpts=1'], extra=['--resume'])
     assert sorted(osp.basename(p) for p in glob.glob('run/*.pth')) == [
-        'iter_4.pth', 'iter_4_student.pth', 'mine_student.pth']
+        'class_means.pth', 'iter_4.pth', 'iter_4_student.pth', 'mine_student.pth']
 
 
 def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):

@@ -25,8 +25,9 @@ class StudentCheckpointHook(Hook):
 
     Exports follow their checkpoints out: when ``CheckpointHook`` removes a checkpoint
     (``max_keep_ckpts``, or a superseded ``best_*`` one), its ``*_student.pth`` is removed too.
-    Only exports of the runner's own checkpoints (named by the hook's ``filename_tmpl`` or
-    ``best_*``) are pruned; other files in the folder are never touched.
+    Only the runner's own checkpoints (named by the hook's ``filename_tmpl`` or ``best_*``) are
+    exported, and only their exports pruned; other ``.pth`` files in the folder (class means,
+    your own files) are never touched.
     """
 
     priority = 'LOWEST'
@@ -55,6 +56,8 @@ class StudentCheckpointHook(Hook):
                 if not osp.exists(source) and owned.fullmatch(osp.basename(source)):
                     os.remove(path)  # its checkpoint was pruned by CheckpointHook
                 continue
+            if not owned.fullmatch(osp.basename(path)):
+                continue  # not a checkpoint of this runner (e.g. a class-means file)
             exported = path[:-len('.pth')] + STUDENT_SUFFIX
             if not osp.exists(exported) or os.stat(exported).st_mtime < os.stat(path).st_mtime:
                 export_student(path, exported)
