@@ -148,16 +148,18 @@ def _draw_task(ax, exp: Experiment, rows: Sequence[MethodSummary],
 
 def plot_tasks(tasks: Sequence[str], rows: Sequence[MethodSummary],
                records: Sequence[RunRecord], path: str) -> None:
-    """One PNG with a panel per task (see :func:`_draw_task`)."""
+    """One PNG with a panel per task, two per row (see :func:`_draw_task`)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    widths = [len([r for r in rows if r.task == t]) for t in tasks]
-    fig, axes = plt.subplots(1, len(tasks), figsize=(0.75 * sum(widths) + 1.6 * len(tasks), 4.2),
-                             gridspec_kw=dict(width_ratios=widths), squeeze=False)
-    for ax, task in zip(axes[0], tasks):
+    cols = min(2, len(tasks))
+    nrows = math.ceil(len(tasks) / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(6.0 * cols, 4.2 * nrows), squeeze=False)
+    for ax, task in zip(axes.flat, tasks):
         _draw_task(ax, experiment_of(task), rows, records)
+    for ax in list(axes.flat)[len(tasks):]:
+        ax.axis('off')
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
