@@ -88,9 +88,10 @@ class Progress:
             return
         parts = []
         for index, (run, training) in sorted(active.items()):
-            total = training.max_iters or '?'
-            parts.append(f'{run.experiment.task}/{run.label[:12]} s{run.seed} '
-                         f'{training.iteration}/{total}')
+            done = training.iteration / training.max_iters if training.max_iters else 0.0
+            bar = '#' * round(10 * done) + '-' * (10 - round(10 * done))
+            parts.append(f'{run.experiment.task}/{run.label[:12]} s{run.seed} [{bar}] '
+                         f'{training.iteration}/{training.max_iters or "?"}')
         left = [self.estimate(self.runs[i]) for i in pending]
         for run, training in active.values():
             expected = self.estimate(run)
