@@ -9,7 +9,6 @@ import torch
 from helpers.runs import run_tool, toy_config
 
 DET_CONFIG = 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'
-CLS_CONFIG = 'kd_resnet18w32-r18w8_toy-cls.py'
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -119,7 +118,8 @@ def test_analyze_writes_the_report_and_plots(in_toy_workspace, capsys):
     from mmengine.registry import MODELS, init_default_scope
 
     import mmkd_ext  # noqa: F401
-    config = toy_config(CLS_CONFIG)
+    # A feature point ('feature', the last stage) beside a logits point.
+    config = toy_config('diffkd_resnet18w32-r18w8_toy-cls.py')
     cfg = Config.fromfile(config)
     cfg.model.teacher.checkpoint = None
     init_default_scope(cfg.default_scope)
@@ -138,10 +138,10 @@ def test_analyze_writes_the_report_and_plots(in_toy_workspace, capsys):
     assert [r['label'] for r in report['checkpoints']] == ['plain', 'distilled']
     for result in report['checkpoints']:
         assert result['num_samples'] == 6
-        assert set(result['points']) == {'logits', 'layer4'}
-        assert 0.0 <= result['points']['layer4']['cka'] <= 1.0 + 1e-9
+        assert set(result['points']) == {'logits', 'feature'}
+        assert 0.0 <= result['points']['feature']['cka'] <= 1.0 + 1e-9
         assert 0.0 <= result['top1'] <= 1.0 and 0.0 <= result['ece'] <= 1.0
-        assert len(result['points']['layer4']['student_norms']) == 6
+        assert len(result['points']['feature']['student_norms']) == 6
     for png in ('cka.png', 'feature_norms.png', 'reliability.png'):
         assert os.path.getsize(osp.join('analysis', png)) > 0
     assert 'plain: 6 samples' in capsys.readouterr().out
