@@ -100,6 +100,7 @@ def test_roi_losses_match_a_direct_computation():
     nd = (1 - (y * direction).sum(1) / torch.maximum(y.norm(dim=1), t_embed.norm(dim=1))).mean()
     kl = F.kl_div(F.log_softmax(s_logits, 1), F.log_softmax(t_logits, 1), reduction='none',
                   log_target=True).sum(1).mean()
+    nd = nd * cfg.model.roi_nd.loss_weight
     torch.testing.assert_close(losses['distill.roi_nd.loss_nd'], nd, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(losses['distill.roi_kd.loss_kd'], kl, rtol=1e-4, atol=1e-5)
 

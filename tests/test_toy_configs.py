@@ -123,6 +123,8 @@ def test_toy_config_trains_and_validates(config_name: str, toy_root: str, tmp_pa
     set_toy_data_root(cfg, toy_root)
     cfg.work_dir = str(tmp_path)
     cfg.train_cfg.max_iters = 2
+    # The tiny generated set holds fewer images than a classification batch (drop_last).
+    cfg.train_dataloader.batch_size = min(cfg.train_dataloader.batch_size, 4)
     # No validation inside train(): it runs once below, where its metrics are returned.
     cfg.train_cfg.val_begin = 10**9
     cfg.default_hooks.logger.interval = 1
