@@ -26,8 +26,8 @@ from mmengine.config import Config  # noqa: E402
 
 from mmkd_ext.benchmark import RunSpec, select_runs, write_report  # noqa: E402
 from mmkd_ext.benchmark.report import RunRecord  # noqa: E402
-from mmkd_ext.benchmark.runs import (RunResult, TrainingRun, cached_result,  # noqa: E402
-                                     file_digest)
+from mmkd_ext.benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
+from mmkd_ext.utils.class_means import file_digest  # noqa: E402
 from mmkd_ext.benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
 

@@ -6,7 +6,6 @@ finished run leaves ``result.json``; it is reused as long as the config, seed, t
 and data are unchanged.
 """
 import glob
-import hashlib
 import json
 import os
 import os.path as osp
@@ -41,17 +40,6 @@ class RunResult(NamedTuple):
     wall_seconds: float
     checkpoint: Optional[str]
     reused: bool
-
-
-def file_digest(path: str) -> str:
-    """SHA-256 (first 16 hex digits) of a file, or '' when it does not exist."""
-    if not path or not osp.isfile(path):
-        return ''
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 def last_checkpoint(work_dir: str) -> Optional[str]:
