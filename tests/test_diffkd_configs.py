@@ -124,7 +124,7 @@ def _train_step(model: torch.nn.Module, cfg, task: str) -> Dict[str, float]:
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
-    from mmkd_ext.utils.fake_data import fake_batch
+    from mmkd_ext.testing import fake_batch
     student = getattr(model, 'student', model)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)

@@ -14,9 +14,11 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 
 from mmkd_ext.distillers import build_teacher_model
-from mmkd_ext.hooks import ClassMeansHook, DistillLossWarmupHook
-from mmkd_ext.utils.class_means import file_digest, read_class_means, save_class_means
-from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.hooks import DistillLossWarmupHook
+from mmkd_ext.nd import ClassMeansHook
+from mmkd_ext.nd import read_class_means, save_class_means
+from mmkd_ext.utils.digest import file_digest
+from mmkd_ext.testing import fake_batch
 
 torch.set_num_threads(2)
 

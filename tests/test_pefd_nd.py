@@ -9,12 +9,11 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmkd_ext.connectors.logit_projector import LogitProjector
-from mmkd_ext.connectors.nd_projector import NDProjector
 from mmkd_ext.connectors.projector_ensemble import ProjectorEnsemble
-from mmkd_ext.losses.nd_loss import NDLoss, nd_loss
+from mmkd_ext.nd import (ClassMeanAccumulator, NDLoss, NDProjector, load_class_means, nd_loss,
+                         read_class_means, save_class_means, teacher_digest)
 from mmkd_ext.registry import MODELS
-from mmkd_ext.utils.class_means import (ClassMeanAccumulator, load_class_means, read_class_means,
-                                        save_class_means, state_dict_digest, teacher_digest)
+from mmkd_ext.utils.digest import state_dict_digest
 
 torch.set_num_threads(1)
 

@@ -19,8 +19,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 from mmkd_ext.distillers import FeatureDistiller
-from mmkd_ext.losses import NDLoss
-from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.nd import NDLoss
+from mmkd_ext.testing import fake_batch
 
 torch.set_num_threads(2)
 

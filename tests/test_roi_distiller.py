@@ -13,8 +13,9 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 from mmkd_ext.distillers import RoIDistiller, build_teacher_model
-from mmkd_ext.utils.class_means import file_digest, read_class_means
-from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.nd import read_class_means
+from mmkd_ext.utils.digest import file_digest
+from mmkd_ext.testing import fake_batch
 
 torch.set_num_threads(2)
 

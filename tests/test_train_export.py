@@ -20,7 +20,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, load_checkpoint
 
-from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.testing import fake_batch
 
 DISTILL_CONFIGS = {
     'faster-rcnn': 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
@@ -330,7 +330,7 @@ print(type(model).__name__)
 
 
 def test_student_config_keeps_mmkd_ext_only_for_its_own_backbones():
-    from mmkd_ext.utils.export import student_config
+    from mmkd_ext.distillers.export import student_config
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'nd',
                                    'nd-kd_resnet32x4-resnet8x4_cifar100.py'))
     assert student_config(cfg).custom_imports.imports == ['mmkd_ext']  # CIFARResNet is ours

@@ -15,10 +15,10 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
 from mmkd_ext.distillers import build_teacher_model
-from mmkd_ext.utils.class_means import save_class_means
+from mmkd_ext.nd import save_class_means
 from mmkd_ext.utils.errors import InputError, check_weight, run_tool_main
-from mmkd_ext.utils.fake_data import fake_batch
-from mmkd_ext.utils.runtime import load_config
+from mmkd_ext.testing import fake_batch
+from mmkd_ext.apis import load_config
 
 CLS = 'kd_resnet18w32-r18w8_toy-cls.py'
 DET = 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'

@@ -16,11 +16,10 @@ import argparse
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.registry import MODELS
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.runtime import load_distill_config
+from mmkd_ext.apis import build_model, load_distill_config
 from mmkd_ext.analysis.report import analyze_checkpoints
 from mmkd_ext.utils.errors import run_tool_main
 
@@ -53,7 +52,7 @@ def default_labels(checkpoints: list) -> list:
 def main() -> None:
     args = parse_args()
     cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
-    distiller = MODELS.build(cfg.model)
+    distiller = build_model(cfg)
     loader_cfg = cfg.val_dataloader.copy()
     if args.num_workers is not None:
         loader_cfg.num_workers = args.num_workers

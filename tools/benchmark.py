@@ -20,11 +20,10 @@ import torch
 import torch.nn as nn
 from mmengine.config import DictAction
 from mmengine.optim import OptimWrapper, build_optim_wrapper
-from mmengine.registry import MODELS
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.runtime import load_distill_config
-from mmkd_ext.utils.fake_data import fake_batch
+from mmkd_ext.apis import build_model, load_distill_config
+from mmkd_ext.testing import fake_batch
 from mmkd_ext.utils.errors import run_tool_main
 
 
@@ -106,7 +105,7 @@ def main() -> None:
     cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
 
-    distiller = MODELS.build(cfg.model).to(device).train()
+    distiller = build_model(cfg, device).train()
     plain = copy.deepcopy(distiller.student)  # same weights, no hooks that record anything
     optim_cfg = copy.deepcopy(cfg.optim_wrapper)
     distill_optim = build_optim_wrapper(distiller, optim_cfg)

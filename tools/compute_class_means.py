@@ -14,18 +14,17 @@ K + 1 classes (background = K). Existing files are overwritten. The ``ClassMeans
 configs does the same before training when the file is missing.
 """
 import argparse
-import os
 
 import torch
-from mmengine.config import ConfigDict, DictAction
 from mmengine.dist import is_main_process
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import init_default_scope
 
 import mmkd_ext  # noqa: F401  (registers the distillers, losses and hooks)
-from mmkd_ext.engine.class_means import (build_class_means_dataloader, find_nd_targets,
-                                         teacher_identity, write_class_means)
+from mmkd_ext.apis import (add_runtime_args, build_model, init_distributed, load_cli_config,
+                           parse_runtime_args)
+from mmkd_ext.nd import (build_class_means_dataloader, find_nd_targets, teacher_identity,
+                         write_class_means)
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,13 +37,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--allow-missing', action='store_true',
                         help='store zero means for classes that never occur instead of failing')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. model.teacher.checkpoint=PATH')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runtime_args(parser, 'override config settings, e.g. model.teacher.checkpoint=PATH')
+    return parse_runtime_args(parser)
 
 
 def lazy_nd_losses(cfg) -> None:
@@ -59,28 +53,13 @@ def lazy_nd_losses(cfg) -> None:
             lazy_nd_losses(value)
 
 
-def init_distributed(launcher: str) -> None:
-    if launcher == 'none':
-        return
-    if torch.cuda.is_available():
-        from mmengine.dist import init_dist
-        init_dist(launcher)
-    else:  # mmengine's init_dist selects a CUDA device; plain gloo works without GPUs
-        import torch.distributed as dist
-        dist.init_process_group(backend='gloo')
-
-
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options)
+    cfg, _ = load_cli_config(args)
     init_distributed(args.launcher)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
-    model_cfg = cfg.model
-    # As MMEngine's Runner does: a top-level data_preprocessor belongs to the model.
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    lazy_nd_losses(model_cfg)
-    distiller = MODELS.build(ConfigDict(model_cfg)).to(args.device)
+    lazy_nd_losses(cfg.model)
+    distiller = build_model(cfg, args.device)
 
     targets = find_nd_targets(distiller)
     if not targets:

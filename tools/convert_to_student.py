@@ -11,8 +11,8 @@ import os.path as osp
 from mmengine.config import Config
 
 import mmkd_ext  # noqa: F401  (allow-lists checkpoint types for weights_only loading)
+from mmkd_ext.distillers.export import export_student, student_config
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.export import export_student, student_config
 
 
 def parse_args() -> argparse.Namespace:

@@ -27,9 +27,9 @@ from mmengine.config import Config  # noqa: E402
 from mmkd_ext.benchmark import RunSpec, select_runs, write_report  # noqa: E402
 from mmkd_ext.benchmark.report import RunRecord  # noqa: E402
 from mmkd_ext.benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
-from mmkd_ext.utils.class_means import file_digest  # noqa: E402
 from mmkd_ext.benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
+from mmkd_ext.utils.digest import file_digest  # noqa: E402
 
 CONFIGS = osp.join(REPO, 'configs', 'toy')
 DATA_ROOT = 'data/toy'  # the toy configs' data_root, relative to the repository root

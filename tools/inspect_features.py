@@ -21,8 +21,8 @@ from mmengine.registry import init_default_scope
 import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.inspect import (build_pair, first_batch, format_report, inspect_pair,
                                        module_filter)
+from mmkd_ext.apis import load_config
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import load_config
 
 
 def parse_args() -> argparse.Namespace:

@@ -7,14 +7,13 @@ A distillation config is evaluated as its student alone (no teacher is built). W
 ``--teacher`` it evaluates its teacher instead (once, on request), from CHECKPOINT.
 """
 import argparse
-import os
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
+from mmkd_ext.apis import (add_runtime_args, explain_empty_datasets, load_cli_config,
+                           parse_runtime_args, prepare_test_config)
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import explain_empty_datasets, load_cli_config, prepare_test_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,12 +25,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='dump predictions to this pickle file')
     parser.add_argument('--teacher', action='store_true',
                         help='evaluate the teacher of a distillation config (its own checkpoint)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config settings')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runtime_args(parser)
+    return parse_runtime_args(parser)
 
 
 def main() -> None:

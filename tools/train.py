@@ -4,16 +4,14 @@
                                  [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 """
 import argparse
-import os
 
-from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401  (registers components, allow-lists checkpoint types)
+from mmkd_ext.apis import (add_runtime_args, explain_empty_datasets, load_cli_config,
+                           parse_runtime_args, prepare_train_config, warn_if_nothing_to_resume)
 from mmkd_ext.utils.errors import run_tool_main
-from mmkd_ext.utils.runtime import (explain_empty_datasets, load_cli_config, prepare_train_config,
-                                    warn_if_nothing_to_resume)
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,14 +24,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from this checkpoint, or from the latest one in the work dir '
                              'when no path is given')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. model.teacher.checkpoint=PATH or '
-                        'data_root=DIR (re-roots every dataset and annotation file)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runtime_args(parser)
+    return parse_runtime_args(parser)
 
 
 def main() -> None:

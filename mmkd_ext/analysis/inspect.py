@@ -19,7 +19,7 @@ from torch import Tensor
 from ..distillers.feature_distiller import FeatureDistiller
 from ..distillers.recorder import ModuleRecorder, describe, parse_record_spec, resolve_module
 from ..distillers.teacher import (FrozenTeacher, build_teacher_model, load_teacher_checkpoint)
-from ..utils.fake_data import fake_batch
+from ..testing.fake_data import fake_batch
 
 #: Modules at most this many dots deep are pairing candidates ("stages": backbone.layer4, neck).
 SUGGEST_MAX_DEPTH = 2

@@ -1,7 +1,7 @@
 """One distiller for mmdet detectors, mmseg segmentors and mmpretrain classifiers."""
 import re
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import torch.nn as nn
 from mmengine.model import BaseModel
@@ -144,6 +144,10 @@ class FeatureDistiller(BaseModel):
     #: Student / teacher modules a subclass records for its own losses, besides the points'.
     extra_student_records: Tuple[str, ...] = ()
     extra_teacher_records: Tuple[str, ...] = ()
+    #: Called once as ``check(distiller)`` before the first training step. Packages built on the
+    #: distiller add their checks here (:mod:`mmkd_ext.nd` refuses class means of another teacher),
+    #: so the distiller does not import them.
+    first_step_checks: List[Callable[['FeatureDistiller'], None]] = []
 
     def __init__(self,
                  student: dict,
@@ -172,7 +176,7 @@ class FeatureDistiller(BaseModel):
 
         #: The ``teacher`` argument (config, checkpoint, ...): what the class-means files record.
         self.teacher_cfg = dict(teacher)
-        self._class_means_checked = False
+        self._first_step_checked = False
         teacher_net = self._build_teacher(teacher)
         self._check_point_modules('teacher', teacher_net)
         # Held outside the registered submodules: see FrozenTeacher.
@@ -262,10 +266,10 @@ class FeatureDistiller(BaseModel):
         The student's keys are kept, except a student loss named plain ``'loss'`` (mmpretrain's
         classifiers): MMEngine logs the total under that name, so it becomes ``'student.loss'``.
         """
-        if not self._class_means_checked:
-            from ..engine.class_means import check_class_means_teacher  # imports this module
-            check_class_means_teacher(self)
-            self._class_means_checked = True
+        if not self._first_step_checked:
+            for check in self.first_step_checks:
+                check(self)
+            self._first_step_checked = True
         self.student_recorders.start()
         try:
             losses = self.student(inputs, data_samples, mode='loss')

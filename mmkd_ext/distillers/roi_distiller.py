@@ -9,20 +9,21 @@ How it is wired, without patching mmdet:
 
 * student: forward hooks record the RoIs and the sampled labels as the *inputs* of
   ``roi_head.bbox_roi_extractor`` (``(feats, rois)``) and ``roi_head.bbox_head.loss_cls``
-  (``(cls_score, labels, label_weights)``), the shared-FC embedding as an output of the box head's
-  ``relu`` and the class logits as the output of ``fc_cls``.
+  (``(cls_score, labels, label_weights)``), the output of the box head's last shared FC and the
+  class logits as the output of ``fc_cls``.
 * teacher: runs only as far as its ``neck`` (the frozen teacher's early stop: no RPN, no losses); then
-  ``roi_head._bbox_forward(neck_feats, student_rois)`` pools the student's RoIs on the teacher's FPN
-  and runs the teacher's box head, under ``no_grad`` and in eval mode.
+  its RoI head's public tensor-mode ``forward(neck_feats, proposals)`` pools the student's RoIs on
+  the teacher's FPN and runs the teacher's box head, under ``no_grad`` and in eval mode.
 
-``Shared2FCBBoxHead`` (and every ``ConvFCBBoxHead``) applies one ``nn.ReLU`` module after each shared
-FC, then after each branch FC, so call ``num_shared_fcs - 1`` of ``bbox_head.relu`` is the post-ReLU
-output of the last shared FC: the RoI embedding (1024-d in the stock configs).
+The RoI embedding is the post-ReLU output of the last shared FC (1024-d in the stock configs):
+``ConvFCBBoxHead`` (e.g. ``Shared2FCBBoxHead``) computes ``x = relu(fc(x))`` for each shared FC.
 """
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.structures import InstanceData
 from torch import Tensor
 
 from ..connectors import BaseConnector, IdentityConnector
@@ -34,7 +35,6 @@ from .recorder import RecorderSet
 #: Student records (module names; ``:input`` = the module's positional inputs).
 STUDENT_ROIS = 'roi_head.bbox_roi_extractor:input'      # (feats, rois (N, 5))
 SAMPLED_LABELS = 'roi_head.bbox_head.loss_cls:input'     # (cls_score, labels (N,), label_weights)
-HEAD_RELU = 'roi_head.bbox_head.relu'                     # one output per call
 HEAD_CLS = 'roi_head.bbox_head.fc_cls'                    # (N, K + 1) class logits
 #: Teacher record: the FPN levels the teacher's RoI extractor pools from.
 TEACHER_FEATS = 'neck'
@@ -51,22 +51,37 @@ def _single_call(recorders: RecorderSet, name: str, what: str) -> object:
     return outputs[0]
 
 
+def last_shared_fc(bbox_head: nn.Module) -> str:
+    """The record name of a ``ConvFCBBoxHead``'s last shared FC, e.g. ``'...shared_fcs.1'``."""
+    return f'roi_head.bbox_head.shared_fcs.{bbox_head.num_shared_fcs - 1}'
+
+
 def shared_fc_embedding(recorders: RecorderSet, bbox_head: nn.Module) -> Tensor:
-    """The post-ReLU output of the box head's last shared FC, from the records of ``bbox_head.relu``.
+    """The RoI embedding: the box head's last shared FC, after its ReLU.
 
     Args:
-        recorders (RecorderSet): Records holding :data:`HEAD_RELU` of the model.
+        recorders (RecorderSet): Records holding :func:`last_shared_fc` of the model.
         bbox_head (nn.Module): That model's ``ConvFCBBoxHead``.
 
     Returns:
         Tensor: ``(N, fc_out_channels)`` RoI embeddings.
     """
-    outputs = recorders.recorders[HEAD_RELU].outputs
-    n = bbox_head.num_shared_fcs
-    if len(outputs) < n:
-        raise RuntimeError(f'RoIDistiller: the box head\'s relu ran {len(outputs)} times, expected at '
-                           f'least num_shared_fcs={n} (one per shared FC).')
-    return outputs[n - 1]
+    # The head's ReLU is in place, so the record usually holds the activated values already;
+    # applying it again changes nothing then and keeps a head with a plain ReLU correct.
+    return F.relu(_single_call(recorders, last_shared_fc(bbox_head), 'the last shared FC'))
+
+
+def proposals_of(rois: Tensor, num_images: int) -> List[InstanceData]:
+    """Split ``(N, 5)`` RoIs back into per-image proposals, as an RoI head's ``forward`` takes them.
+
+    The head concatenates them again image by image, so the RoIs must already be grouped by image
+    (mmdet's ``bbox2roi`` builds them so); then the head sees exactly ``rois``, in their order.
+    """
+    image = rois[:, 0]
+    if image.numel() > 1 and bool((image[1:] < image[:-1]).any()):
+        raise RuntimeError('RoIDistiller: the student\'s RoIs are not grouped by image; the teacher '
+                           'could not see them in the same order.')
+    return [InstanceData(bboxes=rois[image == i, 1:]) for i in range(num_images)]
 
 
 @MODELS.register_module()
@@ -96,8 +111,12 @@ class RoIDistiller(FeatureDistiller):
         init_cfg (dict, optional): See :class:`FeatureDistiller`.
     """
 
-    extra_student_records = (STUDENT_ROIS, SAMPLED_LABELS, HEAD_RELU, HEAD_CLS)
     extra_teacher_records = (TEACHER_FEATS, )
+
+    @property
+    def extra_student_records(self) -> Tuple[str, ...]:
+        bbox_head = self._check_detector(self.student, 'student')
+        return (STUDENT_ROIS, SAMPLED_LABELS, last_shared_fc(bbox_head), HEAD_CLS)
 
     def __init__(self,
                  student: dict,
@@ -136,29 +155,30 @@ class RoIDistiller(FeatureDistiller):
             self.roi_nd.update_expected(**expected)
         # Teacher records of its own box head, outside the frozen teacher's early-stop logic: they
         # are recorded only while the distiller runs the teacher's RoI head itself.
-        self.teacher_roi_recorders = RecorderSet(self.teacher.model, [HEAD_RELU, SAMPLED_LABELS],
-                                                 'teacher')
+        self.teacher_roi_recorders = RecorderSet(self.teacher.model,
+                                                 [last_shared_fc(t_head), SAMPLED_LABELS], 'teacher')
 
     @property
     def roi_embedding_layer(self) -> str:
         """The teacher record the RoI class means are computed from (written in their file)."""
-        return f'{HEAD_RELU}[{self.teacher.model.roi_head.bbox_head.num_shared_fcs - 1}]'
+        # The name files have recorded since the embedding was read from the head's ReLU calls:
+        # the same tensor, so existing class-means files stay valid.
+        return f'roi_head.bbox_head.relu[{self.teacher.model.roi_head.bbox_head.num_shared_fcs - 1}]'
 
     @staticmethod
     def _check_detector(model: nn.Module, side: str) -> nn.Module:
         roi_head = getattr(model, 'roi_head', None)
         bbox_head = getattr(roi_head, 'bbox_head', None)
-        if bbox_head is None or not hasattr(roi_head, '_bbox_forward'):
+        if bbox_head is None or not hasattr(roi_head, 'bbox_roi_extractor'):
             raise TypeError(f'RoIDistiller: the {side} ({type(model).__name__}) is not a two-stage '
                             f'detector with a StandardRoIHead-like roi_head.')
         if isinstance(bbox_head, nn.ModuleList):
             raise TypeError(f'RoIDistiller: the {side} has a cascade RoI head (several box heads); '
                             f'only single-stage RoI heads are supported.')
         if getattr(bbox_head, 'num_shared_fcs', 0) < 1 or not isinstance(
-                getattr(bbox_head, 'relu', None), nn.ReLU):
+                getattr(bbox_head, 'shared_fcs', None), nn.ModuleList):
             raise TypeError(f'RoIDistiller: the {side} box head {type(bbox_head).__name__} has no '
-                            f'shared FC layers followed by `relu` (use a ConvFCBBoxHead such as '
-                            f'Shared2FCBBoxHead).')
+                            f'shared FC layers (use a ConvFCBBoxHead such as Shared2FCBBoxHead).')
         return bbox_head
 
     # ------------------------------------------------------------------------ teacher RoI path
@@ -175,17 +195,17 @@ class RoIDistiller(FeatureDistiller):
         Returns:
             tuple: ``(embeddings (N, D_t), class logits (N, K + 1))``.
         """
-        feats = self.teacher.recorders.get(TEACHER_FEATS)
+        feats = tuple(self.teacher.recorders.get(TEACHER_FEATS))
         model = self.teacher.model
         model.eval()
+        proposals = proposals_of(rois.detach(), num_images=feats[0].shape[0])
         self.teacher_roi_recorders.start()
         try:
-            # mmdet's own pooling + shared head + box head (exactly what the student's loss ran).
-            results = model.roi_head._bbox_forward(tuple(feats), rois.detach())
+            # The head's tensor mode: mmdet's own pooling and box head (what the student's loss ran).
+            cls_score = model.roi_head.forward(feats, proposals)[0]
         finally:
             self.teacher_roi_recorders.stop()
-        return (shared_fc_embedding(self.teacher_roi_recorders, model.roi_head.bbox_head),
-                results['cls_score'])
+        return shared_fc_embedding(self.teacher_roi_recorders, model.roi_head.bbox_head), cls_score
 
     @torch.no_grad()
     def teacher_sampled_roi_embeddings(self, inputs: Tensor,

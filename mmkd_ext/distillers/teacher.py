@@ -11,7 +11,7 @@ from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
 from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
-from ..utils.export import STUDENT_PREFIX
+from .export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
 MAX_LISTED_KEYS = 10

@@ -9,7 +9,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook, Hook
 
 from ..registry import HOOKS
-from ..utils.export import export_student, student_config
+from ..distillers.export import export_student, student_config
 
 STUDENT_SUFFIX = '_student.pth'
 

@@ -44,9 +44,9 @@ def loading_paths(work_dir: str) -> Dict[str, Callable[[str], object]]:
     import mmkd_ext  # noqa: F401
     from mmkd_ext.analysis.report import load_student_weights
     from mmkd_ext.distillers.teacher import build_teacher_model, load_teacher_checkpoint
-    from mmkd_ext.utils.class_means import read_class_means
-    from mmkd_ext.utils.export import export_student
-    from mmkd_ext.utils.runtime import prepare_test_config, prepare_train_config
+    from mmkd_ext.nd import read_class_means
+    from mmkd_ext.distillers.export import export_student
+    from mmkd_ext.apis import prepare_test_config, prepare_train_config
 
     cfg = Config.fromfile(toy_config(DISTILL_CONFIG))
     cfg.model.teacher.checkpoint = None

@@ -19,11 +19,10 @@ from typing import Dict, List, Tuple
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.registry import MODELS
 from mmengine.runner import Runner, load_checkpoint, set_random_seed
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.runtime import load_distill_config
+from mmkd_ext.apis import build_model, load_distill_config
 from mmkd_ext.losses.fgd_loss import FG_CELLS, FG_NORMS, FGDFeatureLoss
 
 LEVEL_RE = re.compile(r'^neck\[(\d+)\]$')
@@ -70,7 +69,7 @@ def main() -> None:
     cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
     set_random_seed(0)  # the training pipeline flips at random
     levels = fpn_levels(cfg)
-    distiller = MODELS.build(cfg.model).eval()
+    distiller = build_model(cfg).eval()
     if args.student_checkpoint:
         load_checkpoint(distiller, args.student_checkpoint, map_location='cpu')
     loader_cfg = cfg.train_dataloader.copy()

@@ -6,7 +6,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from ..registry import MODELS
-from .base import BaseConnector, ConnectorOutput
+from ..connectors.base import BaseConnector, ConnectorOutput
 
 #: Initialisations of the Linear layer (see NDProjector).
 LINEAR_INITS = ('default', 'zero_bias', 'normal')

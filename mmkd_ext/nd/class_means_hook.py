@@ -5,10 +5,10 @@ from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from ..engine.class_means import (build_class_means_dataloader, class_means_problem,
+from ..registry import HOOKS
+from .class_means_compute import (build_class_means_dataloader, class_means_problem,
                                   find_nd_targets, install_class_means, teacher_identity,
                                   unwrap_model, write_class_means)
-from ..registry import HOOKS
 
 ON_MISMATCH = ('error', 'recompute')
 
@@ -17,7 +17,7 @@ ON_MISMATCH = ('error', 'recompute')
 class ClassMeansHook(Hook):
     """Compute the teacher class means of every ND loss before training, when their file is missing.
 
-    For each ND loss of the distiller (see :func:`mmkd_ext.engine.find_nd_targets`), the file its
+    For each ND loss of the distiller (see :func:`mmkd_ext.nd.find_nd_targets`), the file its
     config names (``NDLoss(class_means=...)``) is checked against this run: teacher digest, teacher
     layer, number of classes and width.
 

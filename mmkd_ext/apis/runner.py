@@ -1,94 +1,68 @@
-"""Config loading and preparation shared by the tools (train, test, inspect, analyse, ...)."""
+"""What the tools do between loading a config and running it: switches, checks and set-up."""
 import logging
 import os
 import os.path as osp
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional
 
 import torch
+import torch.distributed as dist
+import torch.nn as nn
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
-from .checkpoint import load_checkpoint_file
-from .errors import InputError, InputFileNotFoundError, unreadable_checkpoint
-from .export import student_checkpoint, student_config
+from ..distillers.export import student_checkpoint, student_config
+from ..distillers.teacher import load_model_config
+from ..registry import MODELS
+from ..utils.checkpoint import load_checkpoint_file
+from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
+from .config import is_distiller_config
 
 #: What MMEngine's BaseDataset raises when it serialises an empty list of samples.
 EMPTY_DATASET_MESSAGE = 'need at least one array to concatenate'
 
 
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load a config file and apply command-line overrides, ``data_root`` included.
+def build_model(cfg: Config, device: str = 'cpu') -> nn.Module:
+    """Build ``cfg.model`` as MMEngine's Runner does, for tools that run without a Runner.
 
-    Old-style configs copy ``data_root`` into every dataset (and a COCO evaluator's ``ann_file``)
-    when they are parsed, so overriding the top-level variable alone would change nothing.
-    A ``data_root`` override is therefore applied to all of those fields first; the other
-    overrides are merged afterwards, so an explicit ``val_dataloader.dataset.data_root=...`` still
-    wins.
+    Like the Runner, a top-level ``data_preprocessor`` (mmpretrain's configs keep it there)
+    belongs to the model unless the model names its own.
 
     Args:
-        path (str): The config file.
-        cfg_options (dict, optional): ``--cfg-options`` as parsed by ``DictAction``.
+        cfg (Config): A loaded config whose default scope is set.
+        device (str): Where the model goes.
 
     Returns:
-        Config: The loaded config.
+        nn.Module: The built model.
     """
-    from ..datasets.toy_data import set_toy_data_root
-    cfg = Config.fromfile(path)
-    options = dict(cfg_options or {})
-    data_root = options.pop('data_root', None)
-    if data_root is not None:
-        set_toy_data_root(cfg, str(data_root))
-    if options:
-        cfg.merge_from_dict(options)
-    return cfg
+    model_cfg = ConfigDict(cfg.model)
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return MODELS.build(model_cfg).to(device)
 
 
-def load_cli_config(args) -> Tuple[Config, str]:
-    """The config of a tools/ command line, with ``--cfg-options`` and ``--launcher`` applied.
+def init_distributed(launcher: str) -> None:
+    """Start the process group of a tool that runs without a Runner (a Runner starts its own).
 
     Args:
-        args: Parsed arguments with ``config``, ``cfg_options``, ``launcher`` and ``work_dir``.
-
-    Returns:
-        tuple: ``(cfg, work_dir)``; the work dir defaults to ``./work_dirs/<config name>``.
+        launcher (str): ``'none'`` (nothing to do), ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
     """
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
-    return cfg, work_dir
+    if launcher == 'none':
+        return
+    if torch.cuda.is_available():
+        from mmengine.dist import init_dist
+        init_dist(launcher)
+    else:
+        _init_cpu_process_group(launcher)
 
 
-def load_distill_config(path: str, cfg_options: Optional[dict] = None,
-                        random_teacher: bool = False) -> Config:
-    """A distillation config as the analysis tools use it, with the default scope set.
-
-    Args:
-        path (str): The config file.
-        cfg_options (dict, optional): ``--cfg-options`` overrides (``data_root`` included, see
-            :func:`load_config`).
-        random_teacher (bool): Drop the teacher checkpoint (smoke tests, timing).
-
-    Returns:
-        Config: The loaded config.
-    """
-    from mmengine.registry import init_default_scope
-    cfg = load_config(path, cfg_options)
-    if random_teacher:
-        cfg.model.teacher.checkpoint = None
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    return cfg
-
-
-def is_distiller_config(cfg: Config) -> bool:
-    """Whether ``cfg.model`` is a :class:`FeatureDistiller` (or a subclass such as RoIDistiller)."""
-    from mmengine.registry import MODELS
-
-    from ..distillers import FeatureDistiller
-    model_type = cfg.model.get('type', '')
-    model_cls = MODELS.get(model_type) if isinstance(model_type, str) else model_type
-    return isinstance(model_cls, type) and issubclass(model_cls, FeatureDistiller)
+def _init_cpu_process_group(launcher: str) -> None:
+    """gloo without GPUs: MMEngine's ``init_dist`` calls ``torch.cuda.set_device``, which fails."""
+    if launcher != 'pytorch':
+        raise RuntimeError(f'Without GPUs only --launcher pytorch (torchrun) is supported, '
+                           f'not {launcher}.')
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
 
 
 def prepare_train_config(cfg: Config,
@@ -210,21 +184,15 @@ def empty_datasets(cfg: Config) -> List[str]:
 def _use_cpu_distributed(cfg: Config) -> None:
     """Distributed training without GPUs: gloo, and DDP without device ids.
 
-    MMEngine's ``init_dist`` calls ``torch.cuda.set_device``, which fails on CPU-only torch, so
-    the gloo process group is initialised here; the runner then finds it already initialised.
+    The gloo process group is started here; the runner then finds it already initialised.
     """
-    if cfg.launcher != 'pytorch':
-        raise RuntimeError(f'Without GPUs only --launcher pytorch (torchrun) is supported, '
-                           f'not {cfg.launcher}.')
+    _init_cpu_process_group(cfg.launcher)
     env_cfg = cfg.setdefault('env_cfg', ConfigDict())
     env_cfg.setdefault('dist_cfg', ConfigDict())
     env_cfg.dist_cfg.backend = 'gloo'
     wrapper = cfg.get('model_wrapper_cfg', None) or ConfigDict(type='MMDistributedDataParallel')
     wrapper.device_ids = None
     cfg.model_wrapper_cfg = wrapper
-    import torch.distributed as dist
-    if not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
 
 
 def prepare_test_config(cfg: Config,
@@ -246,7 +214,6 @@ def prepare_test_config(cfg: Config,
     if teacher:
         if not is_distiller_config(cfg):
             raise ValueError('--teacher needs a distillation config (model.type FeatureDistiller).')
-        from ..distillers.teacher import load_model_config
         teacher_cfg = cfg.model.teacher
         if teacher_cfg.get('config'):
             tcfg = load_model_config(teacher_cfg.config)

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
-from .checkpoint import load_checkpoint_file
+from ..registry import find_model_class
+from ..utils.checkpoint import load_checkpoint_file
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'
@@ -114,7 +115,6 @@ def own_types(model: Any, scope: Optional[str]) -> List[str]:
     Returns:
         list[str]: The names, in the order found.
     """
-    from ..registry import find_model_class
     names: List[str] = []
 
     def walk(node: Any) -> None:

@@ -7,9 +7,9 @@ from torch import Tensor
 
 from ..registry import MODELS
 from ..utils.amp import fp32_region
-from ..utils.class_means import check_class_means_record, read_class_means
-from .base import BaseDistillLoss
-from .utils import gt_labels_from_data_samples
+from ..losses.base import BaseDistillLoss
+from ..losses.utils import gt_labels_from_data_samples
+from .class_means_file import check_class_means_record, read_class_means
 
 
 def _as_embeddings(x: Tensor, who: str) -> Tensor:
@@ -79,7 +79,7 @@ def nd_loss(student: Tensor,
 class NDLoss(BaseDistillLoss):
     """ND loss on the pooled student embedding, using the teacher's class means (see :func:`nd_loss`).
 
-    Class means come from a class-means file (:mod:`mmkd_ext.utils.class_means`) and live in the
+    Class means come from a class-means file (:mod:`mmkd_ext.nd.class_means_file`) and live in the
     non-persistent buffer :attr:`class_means` (``(K, D)`` float32): they are never written to
     checkpoints, so a resumed or exported student does not carry them, and they follow the module's
     device like any buffer.
@@ -106,7 +106,7 @@ class NDLoss(BaseDistillLoss):
         loss_weight (float): β, the multiplier of the loss. Defaults to 1.0.
         layer (str, optional): Expected teacher layer recorded in the file.
         teacher_digest (str, optional): Expected teacher digest (see
-            :func:`mmkd_ext.utils.class_means.teacher_digest`).
+            :func:`mmkd_ext.nd.class_means_file.teacher_digest`).
         lazy_load (bool): Never load at construction, even if the file exists; use it when a
             before-train hook (re)writes the file, so that a stale file cannot fail the build.
             Defaults to False.

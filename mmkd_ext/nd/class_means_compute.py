@@ -1,6 +1,6 @@
 """Compute, check and install the teacher class means of a distiller's ND losses.
 
-One implementation for ``tools/compute_class_means.py`` and :class:`~mmkd_ext.hooks.ClassMeansHook`:
+One implementation for ``tools/compute_class_means.py`` and :class:`~mmkd_ext.nd.ClassMeansHook`:
 
 * :func:`find_nd_targets` lists the ND losses of a built distiller and how to get the teacher
   embeddings each one needs (:class:`NDTarget`):
@@ -33,11 +33,11 @@ from torch import Tensor
 
 from ..distillers.feature_distiller import FeatureDistiller
 from ..distillers.roi_distiller import RoIDistiller
-from ..losses.nd_loss import NDLoss
 from ..losses.utils import gt_labels_from_data_samples
-from ..utils.class_means import (ClassMeanAccumulator, check_class_means_record, read_class_means,
-                                 save_class_means, teacher_digest)
 from ..utils.errors import InputError
+from .class_means_file import (ClassMeanAccumulator, check_class_means_record, read_class_means,
+                               save_class_means, teacher_digest)
+from .nd_loss import NDLoss
 
 #: ``(inputs, data_samples) -> (embeddings (N, D), labels (N,))`` for one preprocessed batch.
 EmbedFn = Callable[[Tensor, List], Tuple[Tensor, Tensor]]
@@ -307,10 +307,11 @@ def expect_teacher(targets: List[NDTarget], identity: Mapping[str, str]) -> None
 def check_class_means_teacher(distiller: nn.Module) -> None:
     """Refuse class means computed for another teacher, also when no ClassMeansHook runs.
 
-    :class:`~mmkd_ext.hooks.ClassMeansHook` checks the files before training; without it, a file
+    :class:`~mmkd_ext.nd.ClassMeansHook` checks the files before training; without it, a file
     from another teacher (or layer) would be used silently. The distiller calls this at its first
-    training step: each ND loss is told this run's teacher digest, layer and shape, so a loaded
-    file is checked now and a lazily loaded one when it is read. Losses that already expect a
+    training step (it is one of ``FeatureDistiller.first_step_checks``): each ND loss is told this
+    run's teacher digest, layer and shape, so a loaded file is checked now and a lazily loaded one
+    when it is read. Losses that already expect a
     teacher (the hook ran, or the config names ``teacher_digest``) are left as they are.
 
     Args:
@@ -320,3 +321,7 @@ def check_class_means_teacher(distiller: nn.Module) -> None:
     targets = [t for t in find_nd_targets(distiller) if not t.loss.expected.get('teacher_digest')]
     if targets:
         expect_teacher(targets, teacher_identity(distiller, distiller.teacher_cfg))
+
+
+if check_class_means_teacher not in FeatureDistiller.first_step_checks:
+    FeatureDistiller.first_step_checks.append(check_class_means_teacher)

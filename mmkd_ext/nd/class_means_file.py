@@ -19,7 +19,6 @@ the means of another teacher. Here the file records which teacher (digest), whic
 shapes it was computed for, and :func:`load_class_means` refuses a file whose record differs from what
 the caller expects.
 """
-import hashlib
 import os
 import os.path as osp
 import tempfile
@@ -31,8 +30,9 @@ import torch.distributed as dist
 import torch.nn as nn
 from torch import Tensor
 
-from .checkpoint import load_checkpoint_file
-from .errors import InputError
+from ..utils.checkpoint import load_checkpoint_file
+from ..utils.digest import file_digest, state_dict_digest
+from ..utils.errors import InputError
 
 CLASS_MEANS_VERSION = 1
 
@@ -45,50 +45,6 @@ _RECOMPUTE_HINT = ('Recompute the class means for this teacher with tools/comput
                    'CONFIG, or add dict(type=\'ClassMeansHook\', on_mismatch=\'recompute\') to '
                    'custom_hooks (it computes them before training), or point the config at the file '
                    'computed for this teacher.')
-
-
-def file_digest(path: str, length: int = 16) -> str:
-    """SHA-256 of a file's bytes, as the first ``length`` hex characters.
-
-    Args:
-        path (str): A local file (e.g. the teacher checkpoint).
-        length (int): Number of hex characters kept. Defaults to 16.
-
-    Returns:
-        str: The digest prefix.
-    """
-    hasher = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            hasher.update(block)
-    return hasher.hexdigest()[:length]
-
-
-def state_dict_digest(model_or_state: Union[nn.Module, Mapping[str, Any]], length: int = 16) -> str:
-    """SHA-256 over a state dict's tensors (names, dtypes, shapes and bytes, in sorted name order).
-
-    Used when the teacher has no local checkpoint file. Non-tensor entries are ignored. Note that BN
-    running statistics are part of the state dict, so the teacher must be frozen in eval mode for the
-    digest to stay stable.
-
-    Args:
-        model_or_state (nn.Module | Mapping): A module (its ``state_dict()`` is hashed) or a state dict.
-        length (int): Number of hex characters kept. Defaults to 16.
-
-    Returns:
-        str: The digest prefix.
-    """
-    state = model_or_state.state_dict() if isinstance(model_or_state, nn.Module) else model_or_state
-    hasher = hashlib.sha256()
-    for name in sorted(state):
-        value = state[name]
-        if not isinstance(value, Tensor):
-            continue
-        flat = value.detach().cpu().contiguous().reshape(-1)
-        hasher.update(f'{name}|{flat.dtype}|{tuple(value.shape)}|'.encode())
-        # A byte view works for every dtype (bf16 included), unlike a detour through numpy dtypes.
-        hasher.update(flat.view(torch.uint8).numpy().tobytes())
-    return hasher.hexdigest()[:length]
 
 
 def teacher_digest(checkpoint: Optional[str] = None, model: Optional[nn.Module] = None) -> str:
