@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_choice
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -104,11 +105,8 @@ class FGDFeatureLoss(BaseDistillLoss):
         super().__init__(loss_weight=loss_weight)
         if temperature <= 0:
             raise ValueError(f'FGDFeatureLoss: temperature must be positive, got {temperature}')
-        if fg_norm not in FG_NORMS:
-            raise ValueError(f'FGDFeatureLoss: fg_norm must be one of {FG_NORMS}, got {fg_norm!r}')
-        if fg_cells not in FG_CELLS:
-            raise ValueError(f'FGDFeatureLoss: fg_cells must be one of {FG_CELLS}, got '
-                             f'{fg_cells!r}')
+        check_choice(fg_norm, FG_NORMS, 'FGDFeatureLoss: fg_norm')
+        check_choice(fg_cells, FG_CELLS, 'FGDFeatureLoss: fg_cells')
         self.alpha = alpha
         self.beta = beta
         self.temperature = temperature

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_choice
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -26,10 +27,7 @@ class FeatureMSELoss(BaseDistillLoss):
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight)
-        if reduction not in self._reductions:
-            raise ValueError(f'FeatureMSELoss: reduction must be one of {self._reductions}, '
-                             f'got {reduction!r}')
-        self.reduction = reduction
+        self.reduction = check_choice(reduction, self._reductions, 'FeatureMSELoss: reduction')
 
     def compute(self, student: Tensor, teacher: Tensor,
                 data_samples: Optional[List] = None) -> Tensor:

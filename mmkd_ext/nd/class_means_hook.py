@@ -6,6 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from ..registry import HOOKS
+from ..utils.errors import check_choice
 from .class_means_compute import (build_class_means_dataloader, class_means_problem,
                                   find_nd_targets, install_class_means, teacher_identity,
                                   unwrap_model, write_class_means)
@@ -46,10 +47,7 @@ class ClassMeansHook(Hook):
                  max_iters: Optional[int] = None,
                  allow_missing: bool = False,
                  dataloader: Optional[dict] = None) -> None:
-        if on_mismatch not in ON_MISMATCH:
-            raise ValueError(f'ClassMeansHook: on_mismatch must be one of {ON_MISMATCH}, '
-                             f'got {on_mismatch!r}')
-        self.on_mismatch = on_mismatch
+        self.on_mismatch = check_choice(on_mismatch, ON_MISMATCH, 'ClassMeansHook: on_mismatch')
         self.max_iters = max_iters
         self.allow_missing = allow_missing
         self.dataloader = dataloader

@@ -12,13 +12,19 @@ from ..losses.utils import gt_labels_from_data_samples
 from .class_means_file import check_class_means_record, read_class_means
 
 
-def _as_embeddings(x: Tensor, who: str) -> Tensor:
-    """``(N, D)`` stays, ``(N, D, 1, 1)`` becomes ``(N, D)``; anything else is an error."""
+def as_embeddings(x: Tensor, who: str, user: str = 'ND loss') -> Tensor:
+    """``(N, D)`` stays, ``(N, D, 1, 1)`` becomes ``(N, D)``; anything else is an error.
+
+    Args:
+        x (Tensor): A pooled feature.
+        who (str): ``'student'`` or ``'teacher'``, for the error message.
+        user (str): What expects the embeddings, for the error message.
+    """
     if x.dim() == 2:
         return x
     if x.dim() > 2 and all(s == 1 for s in x.shape[2:]):
         return x.flatten(1)
-    raise ValueError(f'ND loss expects pooled {who} embeddings (N, D) or (N, D, 1, 1), got shape '
+    raise ValueError(f'{user} expects pooled {who} embeddings (N, D) or (N, D, 1, 1), got shape '
                      f'{tuple(x.shape)}; record the globally pooled feature (e.g. the neck output).')
 
 
@@ -47,8 +53,8 @@ def nd_loss(student: Tensor,
     Returns:
         Tensor: A scalar in ``[0, 2]`` (0 for an empty batch, still attached to ``student``).
     """
-    student = _as_embeddings(student, 'student')
-    teacher = _as_embeddings(teacher, 'teacher')
+    student = as_embeddings(student, 'student')
+    teacher = as_embeddings(teacher, 'teacher')
     labels = labels.reshape(-1)
     n, dim = student.shape
     if teacher.shape[0] != n or labels.numel() != n:

@@ -5,21 +5,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from ..registry import MODELS
 from ..connectors.base import BaseConnector, ConnectorOutput
+from ..registry import MODELS
+from ..utils.errors import check_choice
+from .nd_loss import as_embeddings
 
 #: Initialisations of the Linear layer (see NDProjector).
 LINEAR_INITS = ('default', 'zero_bias', 'normal')
-
-
-def _flatten_embedding(x: Tensor, who: str) -> Tensor:
-    """``(B, C)`` stays, ``(B, C, 1, 1)`` becomes ``(B, C)``; anything else is an error."""
-    if x.dim() == 2:
-        return x
-    if x.dim() > 2 and all(s == 1 for s in x.shape[2:]):
-        return x.flatten(1)
-    raise ValueError(f'NDProjector expects pooled {who} embeddings (B, C) or (B, C, 1, 1), got shape '
-                     f'{tuple(x.shape)}; record the globally pooled feature (e.g. the neck output).')
 
 
 @MODELS.register_module()
@@ -53,9 +45,7 @@ class NDProjector(BaseConnector):
                  linear_init: str = 'default',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if linear_init not in LINEAR_INITS:
-            raise ValueError(f'NDProjector: linear_init must be one of {LINEAR_INITS}, got '
-                             f'{linear_init!r}')
+        check_choice(linear_init, LINEAR_INITS, 'NDProjector: linear_init')
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
         self.linear_init = linear_init
@@ -87,7 +77,7 @@ class NDProjector(BaseConnector):
             ValueError: On a batch of one sample in training mode (BatchNorm1d cannot estimate batch
                 statistics from it), or on a width / layout mismatch.
         """
-        x = _flatten_embedding(student, 'student')
+        x = as_embeddings(student, 'student', 'NDProjector')
         if x.shape[1] != self.student_channels:
             raise ValueError(f'NDProjector was built for {self.student_channels} student channels but '
                              f'got shape {tuple(student.shape)}')

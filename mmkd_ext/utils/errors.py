@@ -8,7 +8,7 @@ import math
 import os
 import os.path as osp
 import sys
-from typing import Any, Callable, Iterable, List
+from typing import Any, Callable, Iterable, List, Sequence
 
 
 class UserError(Exception):
@@ -48,6 +48,22 @@ def closest_names(name: str, names: Iterable[str], n: int = 3) -> List[str]:
     by_lower = {candidate.lower(): candidate for candidate in names}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=n, cutoff=0.5)
     return [by_lower[c] for c in close]
+
+
+def check_choice(value: Any, choices: Sequence[Any], key: str) -> Any:
+    """``value`` if it is one of ``choices``, else a ``ValueError`` that lists them.
+
+    Args:
+        value: The configured value.
+        choices (Sequence): The accepted values.
+        key (str): What is set, e.g. ``'FGDFeatureLoss: fg_norm'``.
+
+    Returns:
+        ``value``.
+    """
+    if value not in choices:
+        raise ValueError(f'{key} must be one of {tuple(choices)}, got {value!r}')
+    return value
 
 
 def check_weight(value: Any, key: str) -> float:

@@ -8,7 +8,7 @@ from torch import Tensor
 
 from ...registry import MODELS
 from ...utils.amp import fp32_region
-from ...utils.errors import check_weight
+from ...utils.errors import check_choice, check_weight
 from ..base import BaseConnector, ConnectorOutput
 from .autoencoder import LinearAutoencoder
 from .noise_net import KINDS, TIME_EMBED_ROWS, NoiseAdapter, NoisePredictor, conv_macs
@@ -88,8 +88,7 @@ class DiffKDDenoiser(BaseConnector):
                  ae_loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if kind not in KINDS:
-            raise ValueError(f'kind must be one of {KINDS}, got {kind!r}')
+        check_choice(kind, KINDS, 'DiffKDDenoiser: kind')
         if num_train_timesteps > TIME_EMBED_ROWS:
             raise ValueError(f'num_train_timesteps ({num_train_timesteps}) exceeds the '
                              f'{TIME_EMBED_ROWS} rows of the time-embedding table')

@@ -15,6 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from ...utils.errors import check_choice
+
 KINDS = ('map', 'vector')
 # Rows of the learned time-embedding table (the paper's networks use 1280 whatever T is).
 TIME_EMBED_ROWS = 1280
@@ -81,9 +83,7 @@ class NoisePredictor(nn.Module):
 
     def __init__(self, channels: int, kind: str = 'map') -> None:
         super().__init__()
-        if kind not in KINDS:
-            raise ValueError(f'kind must be one of {KINDS}, got {kind!r}')
-        self.kind = kind
+        self.kind = check_choice(kind, KINDS, f'{type(self).__name__}: kind')
         self.time_embed = nn.Embedding(TIME_EMBED_ROWS, channels)
         if kind == 'map':
             self.body = nn.Sequential(
@@ -128,9 +128,7 @@ class NoiseAdapter(nn.Module):
 
     def __init__(self, channels: int, kind: str = 'map') -> None:
         super().__init__()
-        if kind not in KINDS:
-            raise ValueError(f'kind must be one of {KINDS}, got {kind!r}')
-        self.kind = kind
+        self.kind = check_choice(kind, KINDS, f'{type(self).__name__}: kind')
         if kind == 'map':
             self.feat = Bottleneck(channels, 8)
         else:
