@@ -18,6 +18,7 @@ import torch
 
 pytest.importorskip('mmpretrain')
 
+from mmengine.registry import DefaultScope  # noqa: E402
 from mmpretrain.registry import MODELS  # noqa: E402
 from torch.nn.modules.batchnorm import _BatchNorm  # noqa: E402
 
@@ -53,9 +54,11 @@ def single_thread():
 
 
 def build_classifier(backbone: dict, num_classes: int, in_channels: int) -> torch.nn.Module:
-    return MODELS.build(dict(
-        type='ImageClassifier', backbone=backbone, neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=num_classes, in_channels=in_channels)))
+    # In mmpretrain's scope whatever an earlier test left as the default scope.
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(dict(
+            type='ImageClassifier', backbone=backbone, neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='LinearClsHead', num_classes=num_classes, in_channels=in_channels)))
 
 
 def count_params(module: torch.nn.Module) -> int:

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_positive
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -25,8 +26,7 @@ class CWDLoss(BaseDistillLoss):
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        if tau <= 0:
-            raise ValueError(f'CWDLoss: tau must be positive, got {tau}')
+        check_positive(tau, 'CWDLoss: tau')
         self.tau = tau
 
     def compute(self, student: Tensor, teacher: Tensor,

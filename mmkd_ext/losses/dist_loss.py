@@ -4,6 +4,7 @@ from typing import List, Optional
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_positive
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -54,8 +55,7 @@ class DISTLoss(BaseDistillLoss):
                  loss_weight: float = 1.0,
                  eps: float = 1e-8) -> None:
         super().__init__(loss_weight=loss_weight)
-        if tau <= 0:
-            raise ValueError(f'DISTLoss: tau must be positive, got {tau}')
+        check_positive(tau, 'DISTLoss: tau')
         self.beta = beta
         self.gamma = gamma
         self.tau = tau

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_positive
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes, gt_labels_from_data_samples
 
@@ -56,8 +57,7 @@ class DKDLoss(BaseDistillLoss):
                  tau: float = 4.0,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        if tau <= 0:
-            raise ValueError(f'DKDLoss: tau must be positive, got {tau}')
+        check_positive(tau, 'DKDLoss: tau')
         self.alpha = alpha
         self.beta = beta
         self.tau = tau

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ..registry import MODELS
-from ..utils.errors import check_choice
+from ..utils.errors import check_choice, check_positive
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -103,8 +103,7 @@ class FGDFeatureLoss(BaseDistillLoss):
                  fg_cells: str = 'covered',
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        if temperature <= 0:
-            raise ValueError(f'FGDFeatureLoss: temperature must be positive, got {temperature}')
+        check_positive(temperature, 'FGDFeatureLoss: temperature')
         check_choice(fg_norm, FG_NORMS, 'FGDFeatureLoss: fg_norm')
         check_choice(fg_cells, FG_CELLS, 'FGDFeatureLoss: fg_cells')
         self.alpha = alpha

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..registry import MODELS
+from ..utils.errors import check_positive
 from .base import BaseDistillLoss
 from .utils import check_pair_shapes
 
@@ -24,8 +25,7 @@ class KDLoss(BaseDistillLoss):
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        if tau <= 0:
-            raise ValueError(f'KDLoss: tau must be positive, got {tau}')
+        check_positive(tau, 'KDLoss: tau')
         self.tau = tau
 
     def compute(self, student: Tensor, teacher: Tensor,

@@ -66,6 +66,21 @@ def check_choice(value: Any, choices: Sequence[Any], key: str) -> Any:
     return value
 
 
+def check_positive(value: float, key: str) -> float:
+    """``value`` if it is ``> 0`` (a temperature, a width factor), else a ``ValueError``.
+
+    Args:
+        value (float): The configured value.
+        key (str): What is set, e.g. ``'KDLoss: tau'``.
+
+    Returns:
+        float: ``value``.
+    """
+    if not value > 0:
+        raise ValueError(f'{key} must be positive, got {value}')
+    return value
+
+
 def check_weight(value: Any, key: str) -> float:
     """A loss weight: a finite number ``>= 0`` (0 switches the term off).
 

@@ -6,6 +6,7 @@ from mmcv.cnn import ConvModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
+from ...utils.errors import check_positive
 from .base import DEFAULT_INIT_CFG, StagedBackbone, normalize_out_indices
 
 
@@ -98,8 +99,7 @@ class MobileNetV1(StagedBackbone):
                  norm_eval: bool = False,
                  init_cfg: Optional[Union[dict, List[dict]]] = DEFAULT_INIT_CFG) -> None:
         super().__init__(frozen_stages=frozen_stages, norm_eval=norm_eval, init_cfg=init_cfg)
-        if widen_factor <= 0:
-            raise ValueError(f'widen_factor must be positive, got {widen_factor}')
+        check_positive(widen_factor, f'{type(self).__name__}: widen_factor')
         num_layers = len(self.arch_settings) + 1
         if not -1 <= frozen_stages < num_layers:
             raise ValueError(f'frozen_stages must be in -1..{num_layers - 1}, got {frozen_stages}')
