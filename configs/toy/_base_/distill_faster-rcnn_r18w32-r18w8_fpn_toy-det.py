@@ -1,10 +1,9 @@
 # The toy Faster R-CNN pair every configs/toy/*_faster-rcnn_r18w32-r18w8_fpn_toy-det.py distils: the student
 # faster-rcnn_r18-w8_fpn_toy-det.py, the teacher faster-rcnn_r18-w32_fpn_toy-det.py (train it first:
 #   python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-# which writes the checkpoint named here), mmkd_ext and StudentCheckpointHook. Each config adds its
+# which writes the checkpoint named here) and the distillation runtime. Each config adds its
 # distillation points.
-_base_ = ['../faster-rcnn_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../faster-rcnn_r18-w8_fpn_toy-det.py', '../../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -14,4 +13,3 @@ model = dict(
         # In configs/toy, the folder above this one.
         config='{{fileDirname}}'.rsplit('/', 1)[0] + '/faster-rcnn_r18-w32_fpn_toy-det.py',
         checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_900.pth'))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,10 +1,9 @@
 # The toy segmentation pair every configs/toy/*_fcn_r18w32-r18w8_toy-seg.py distils: the student
 # fcn_r18-w8_toy-seg.py, the teacher fcn_r18-w32_toy-seg.py (train it first:
 #   python tools/train.py configs/toy/fcn_r18-w32_toy-seg.py
-# which writes the checkpoint named here), mmkd_ext and StudentCheckpointHook. Each config adds its
+# which writes the checkpoint named here) and the distillation runtime. Each config adds its
 # distillation points.
-_base_ = ['../fcn_r18-w8_toy-seg.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../fcn_r18-w8_toy-seg.py', '../../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -14,4 +13,3 @@ model = dict(
         # In configs/toy, the folder above this one.
         config='{{fileDirname}}'.rsplit('/', 1)[0] + '/fcn_r18-w32_toy-seg.py',
         checkpoint='work_dirs/fcn_r18-w32_toy-seg/iter_900.pth'))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,10 +1,9 @@
 # The toy RetinaNet pair every configs/toy/*_retinanet_r18w32-r18w8_fpn_toy-det.py distils: the student
 # retinanet_r18-w8_fpn_toy-det.py, the teacher retinanet_r18-w32_fpn_toy-det.py (train it first:
 #   python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
-# which writes the checkpoint named here), mmkd_ext and StudentCheckpointHook. Each config adds its
+# which writes the checkpoint named here) and the distillation runtime. Each config adds its
 # distillation points.
-_base_ = ['../retinanet_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../retinanet_r18-w8_fpn_toy-det.py', '../../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -14,4 +13,3 @@ model = dict(
         # In configs/toy, the folder above this one.
         config='{{fileDirname}}'.rsplit('/', 1)[0] + '/retinanet_r18-w32_fpn_toy-det.py',
         checkpoint='work_dirs/retinanet_r18-w32_fpn_toy-det/iter_900.pth'))
-custom_hooks = [dict(type='StudentCheckpointHook')]
