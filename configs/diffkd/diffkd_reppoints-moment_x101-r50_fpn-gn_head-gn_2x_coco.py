@@ -11,7 +11,10 @@
 # Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4).
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py', '../_base_/distill_runtime.py']
+_base_ = [
+    'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,

@@ -6,7 +6,10 @@
 # channels), through an ensemble of q = 3 1x1-conv projectors 512 -> 2048 (mean of ReLU(P_i s)) and
 # a per-pixel cosine distance to the raw teacher map, weight 25 as in the paper's classification
 # runs.
-_base_ = ['mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py', '../_base_/distill_runtime.py']
+_base_ = [
+    'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,

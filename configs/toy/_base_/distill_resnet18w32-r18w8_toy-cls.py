@@ -1,8 +1,10 @@
-# The toy classification pair every configs/toy/*_resnet18w32-r18w8_toy-cls.py distils: the student
-# resnet18-w8_toy-cls.py, the teacher resnet18-w32_toy-cls.py (train it first:
-#   python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-# which writes the checkpoint named here) and the distillation runtime. Each config adds its
-# distillation points.
+# The toy classification pair that every configs/toy/*_resnet18w32-r18w8_toy-cls.py distils:
+#   student  resnet18-w8_toy-cls.py
+#   teacher  resnet18-w32_toy-cls.py, trained first with
+#            python tools/train.py configs/toy/resnet18-w32_toy-cls.py
+#            which writes the checkpoint named here
+# plus the distillation runtime (mmkd_ext, StudentCheckpointHook). Each config adds its
+# distillation points (and hooks, where it needs more).
 _base_ = ['../resnet18-w8_toy-cls.py', '../../_base_/distill_runtime.py']
 
 model = dict(
