@@ -8,8 +8,10 @@
 # 0.01); everything else is the stock student config (see the DeepLabV3-R18 config's notes).
 # Total batch 8 = 4 GPUs x 2:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
 # --auto-scale-lr (lr x total / 8, from auto_scale_lr.base_batch_size = 8).
-_base_ = 'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = [
+    'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,
@@ -30,4 +32,3 @@ model = dict(
             weight=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
 auto_scale_lr = dict(base_batch_size=8)
-custom_hooks = [dict(type='StudentCheckpointHook')]

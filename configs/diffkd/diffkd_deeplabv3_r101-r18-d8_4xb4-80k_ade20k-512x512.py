@@ -11,8 +11,7 @@
 # ADE20K pipeline), 80k iterations, 4 GPUs x 4 images.
 # Total batch 16 = 4 GPUs x 4:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = '../_base_/deeplabv3_r18-d8_4xb4-80k_ade20k-512x512.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../_base_/deeplabv3_r18-d8_4xb4-80k_ade20k-512x512.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -33,4 +32,3 @@ model = dict(
             weight=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
 auto_scale_lr = dict(base_batch_size=16)
-custom_hooks = [dict(type='StudentCheckpointHook')]

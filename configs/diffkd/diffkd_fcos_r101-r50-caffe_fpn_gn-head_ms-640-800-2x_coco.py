@@ -12,8 +12,10 @@
 # weight decay 1e-4 with no decay on biases, gradient clipping).
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = 'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = [
+    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,
@@ -45,4 +47,3 @@ model = dict(
             for i in range(5)
         },
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -11,8 +11,10 @@
 # Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4).
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = 'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = [
+    'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,
@@ -44,4 +46,3 @@ model = dict(
             for stage in ('init', 'refine') for i in range(5)
         },
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

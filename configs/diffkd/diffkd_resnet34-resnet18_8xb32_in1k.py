@@ -16,8 +16,7 @@
 #              Another GPU count: add --auto-scale-lr (lr x total / 256, from
 #              auto_scale_lr.base_batch_size = 256). The vector DiffKD normalises over the batch:
 #              keep at least 2 images per GPU.
-_base_ = 'mmpretrain::resnet/resnet18_8xb32_in1k.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -49,4 +48,3 @@ model = dict(
 optim_wrapper = dict(
     optimizer=dict(nesterov=True),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))
-custom_hooks = [dict(type='StudentCheckpointHook')]

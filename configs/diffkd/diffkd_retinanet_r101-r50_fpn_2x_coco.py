@@ -8,8 +8,7 @@
 # ImageNet-pretrained R50) is the stock student config.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = 'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmdet::retinanet/retinanet_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -40,4 +39,3 @@ model = dict(
             for i in range(5)
         },
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

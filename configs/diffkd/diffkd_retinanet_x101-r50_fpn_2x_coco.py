@@ -9,36 +9,12 @@
 # Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4).
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = 'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py'
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+# Same student, points and recipe as diffkd_retinanet_r101-r50_fpn_2x_coco.py:
+# only the teacher differs.
+_base_ = './diffkd_retinanet_r101-r50_fpn_2x_coco.py'
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
     teacher=dict(
         config='mmdet::retinanet/retinanet_x101-64x4d_fpn_2x_coco.py',
         checkpoint='https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
-        'retinanet_x101_64x4d_fpn_2x_coco/retinanet_x101_64x4d_fpn_2x_coco_20200131-bca068ab.pth'),
-    distill_points={
-        **{
-            f'fpn{i}': dict(
-                student=f'neck[{i}]',
-                teacher=f'neck[{i}]',
-                connector=dict(
-                    type='DiffKDDenoiser', student_channels=256, teacher_channels=256,
-                    kind='map'),
-                loss=dict(type='FeatureMSELoss'),
-                weight=5.0)
-            for i in range(5)
-        },
-        **{
-            f'reg{i}': dict(
-                student=f'bbox_head.retina_reg[{i}]',
-                teacher=f'bbox_head.retina_reg[{i}]',
-                loss=dict(type='FeatureMSELoss'),
-                weight=1.0)
-            for i in range(5)
-        },
-    })
-custom_hooks = [dict(type='StudentCheckpointHook')]
+        'retinanet_x101_64x4d_fpn_2x_coco/retinanet_x101_64x4d_fpn_2x_coco_20200131-bca068ab.pth'))

@@ -1,13 +1,11 @@
 # DKD++ = DKD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, ResNet-50 -> MobileNetV2.
 # Paper: 70.82 top-1.
-# The authors' released recipe (their CIFAR-100 training script):
+# The authors' values for this pair (the shared recipe: _base_/nd-kd_cifar100.py):
 #   loss       CE + w(epoch) * DKD(alpha 0.5, beta 8.0, tau 4) + 1.0 * ND, w = min(1, epoch / 20)
 #              (epochs from 0; the ND term is not warmed up)
 #   ND         the pooled 1280-d student feature through the ND projector BN1d -> Dropout(0.5)
 #              -> Linear(1280, 2048) (feeds only the ND loss; Linear bias starts at 0, as the
 #              authors' CIFAR code) against the teacher's 2048-d class means
-#   optimizer  SGD, momentum 0.9, Nesterov, lr 0.1, weight decay 5e-4
-#   schedule   240 epochs, lr x0.1 at epochs 150/180/210
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
 #              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
 #              Any other total batch: add --auto-scale-lr (lr x total / 128, from

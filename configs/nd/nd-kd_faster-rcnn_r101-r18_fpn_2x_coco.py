@@ -5,8 +5,7 @@
 # box heads have 1024-d shared FCs, so no projector). Everything else, including the schedule note
 # (mmdet 2x here, Detectron2's 180k iterations in the paper) and the class-means file (same
 # teacher, same layer), as nd-kd_faster-rcnn_r101-r50_fpn_2x_coco.py.
-_base_ = ['../_base_/faster-rcnn_r18_fpn_2x_coco.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../_base_/faster-rcnn_r18_fpn_2x_coco.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,

@@ -12,8 +12,7 @@
 # its own FPN; it never runs its RPN or its losses (RoIDistiller).
 # Class means: ClassMeansHook before training (the teacher's embeddings of its OWN sampled RoIs over
 # the training split, averaged per sampled label), or tools/compute_class_means.py beforehand.
-_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,

@@ -19,7 +19,6 @@
 # Student config: configs/_base_/mobilenet-v1_8xb32_in1k.py. Class means: ClassMeansHook (when
 # the file is missing) or tools/compute_class_means.py.
 _base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
 model = dict(
     _delete_=True,

@@ -1,20 +1,17 @@
 # KD++ = KD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, ResNet-56 -> ResNet-20.
 # Paper: 72.53 top-1 (DKD++ 72.16: nd-dkd_resnet56-resnet20_cifar100.py).
-# The authors' released recipe (their CIFAR-100 training script):
+# The authors' values for this pair (the shared recipe: _base_/nd-kd_cifar100.py):
 #   loss       CE + w(epoch) * 1.0 * KD(tau 4) + 2.0 * ND, w = min(1, epoch / 20) (epochs from 0)
 #   ND         the pooled 64-d student feature (no projector: the widths match) against the
 #              teacher's class means
-#   optimizer  SGD, momentum 0.9, Nesterov, lr 0.1, weight decay 5e-4
-#   schedule   240 epochs, lr x0.1 at epochs 150/180/210
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
 #              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
 #              Any other total batch: add --auto-scale-lr (lr x total / 128, from
 #              auto_scale_lr.base_batch_size = 128).
 # The teacher has no public checkpoint: train it first with
 #   python tools/train.py configs/cifar100/resnet56_cifar100.py
-# which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH). Class means:
-# ClassMeansHook before training (when the file is missing) or tools/compute_class_means.py.
-_base_ = ['../cifar100/resnet20_cifar100.py']
+# which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH).
+_base_ = ['../cifar100/resnet20_cifar100.py', './_base_/nd-kd_cifar100.py']
 
 model = dict(
     _delete_=True,
@@ -40,8 +37,3 @@ model = dict(
                 loss_weight=2.0))))
 optim_wrapper = dict(optimizer=dict(lr=0.1, nesterov=True))
 auto_scale_lr = dict(base_batch_size=128)
-custom_hooks = [
-    dict(type='ClassMeansHook'),
-    dict(type='DistillLossWarmupHook', points='kd', warmup_epochs=20),
-    dict(type='StudentCheckpointHook'),
-]

@@ -6,8 +6,10 @@
 # channels), through an ensemble of q = 3 1x1-conv projectors 512 -> 2048 (mean of ReLU(P_i s)) and
 # a per-pixel cosine distance to the raw teacher map, weight 25 as in the paper's classification
 # runs.
-_base_ = ['mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = [
+    'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    '../_base_/distill_runtime.py',
+]
 
 model = dict(
     _delete_=True,
@@ -26,4 +28,3 @@ model = dict(
                 type='ProjectorEnsemble', student_channels=512, teacher_channels=2048,
                 num_projectors=3),
             loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -9,8 +9,7 @@
 # teacher feature is post-ReLU; C2-C5 are post-ReLU too, while the FPN outputs have no activation
 # and are signed, so a ReLU'ed projection could never reach the direction of their negative part.
 # Weight: the paper's 25 split evenly over the 4 levels (6.25 each).
-_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -31,4 +30,3 @@ model = dict(
             loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
         for level, channels in enumerate([256, 512, 1024, 2048])
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -8,7 +8,7 @@
 # which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH).
 # Total batch 64 = 1 GPU x 64:  python tools/train.py CONFIG. Another total batch: add
 # --auto-scale-lr (lr x total / 64, from auto_scale_lr.base_batch_size = 64).
-_base_ = ['../cifar100/resnet8x4_cifar100.py']
+_base_ = ['../cifar100/resnet8x4_cifar100.py', '../_base_/distill_hooks.py']
 
 model = dict(
     _delete_=True,
@@ -25,4 +25,3 @@ model = dict(
                 type='ProjectorEnsemble', student_channels=256, teacher_channels=256,
                 num_projectors=3),
             loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -7,8 +7,7 @@
 # optimizer, dropped by the student export). No logit KD (weight 0 in the paper's runs).
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
-_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py', '../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,
@@ -34,4 +33,3 @@ model = dict(
                 type='ProjectorEnsemble', student_channels=512, teacher_channels=512,
                 num_projectors=3),
             loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -6,8 +6,7 @@
 # pooled teacher feature.
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
-_base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py', '../_base_/distill_hooks.py']
 
 model = dict(
     _delete_=True,
@@ -32,4 +31,3 @@ model = dict(
                 type='ProjectorEnsemble', student_channels=1024, teacher_channels=2048,
                 num_projectors=3),
             loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

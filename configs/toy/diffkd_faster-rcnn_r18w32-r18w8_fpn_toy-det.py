@@ -2,16 +2,9 @@
 # per FPN level (32 channels in teacher and student, no autoencoder, MSE, weight 5) plus
 # box-regression KD on the RPN regression outputs (MSE, weight 1).
 # Train the teacher first:  python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-_base_ = ['./faster-rcnn_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/faster-rcnn_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_900.pth'),
     distill_points={
         **{
             f'fpn{i}': dict(
@@ -32,4 +25,3 @@ model = dict(
             for i in range(4)
         },
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -4,16 +4,9 @@
 #   logits   head.fc (4 classes), DiffKD for vectors (no autoencoder), KL with tau 1.
 # The vector DiffKD normalises over the batch: the toy batch of 8 is enough.
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-_base_ = ['./resnet18-w8_toy-cls.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/resnet18-w32_toy-cls.py',
-        checkpoint='work_dirs/resnet18-w32_toy-cls/iter_900.pth'),
     distill_points=dict(
         feature=dict(
             student='backbone[-1]',
@@ -30,4 +23,3 @@ model = dict(
                 type='DiffKDDenoiser', student_channels=4, teacher_channels=4, kind='vector'),
             loss=dict(type='KDLoss', tau=1.0),
             weight=1.0)))
-custom_hooks = [dict(type='StudentCheckpointHook')]

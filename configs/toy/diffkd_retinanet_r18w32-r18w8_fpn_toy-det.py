@@ -2,16 +2,9 @@
 # DiffKD denoiser per FPN level (32 channels, no autoencoder, MSE, weight 5) plus box-regression KD
 # on the head's regression outputs per level (MSE, weight 1).
 # Train the teacher first:  python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
-_base_ = ['./retinanet_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_retinanet_r18w32-r18w8_fpn_toy-det.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/retinanet_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/retinanet_r18-w32_fpn_toy-det/iter_900.pth'),
     distill_points={
         **{
             f'fpn{i}': dict(
@@ -32,4 +25,3 @@ model = dict(
             for i in range(4)
         },
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,19 +1,11 @@
 # Logit distillation (KD, Hinton et al. 2015) on the toy segmentation set: per-pixel KL with
 # temperature 1 between the decode heads' logits, averaged over pixels, weight 1.
 # Train the teacher first:  python tools/train.py configs/toy/fcn_r18-w32_toy-seg.py
-_base_ = ['./fcn_r18-w8_toy-seg.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_fcn_r18w32-r18w8_toy-seg.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/fcn_r18-w32_toy-seg.py',
-        checkpoint='work_dirs/fcn_r18-w32_toy-seg/iter_900.pth'),
     distill_points=dict(
         logits=dict(
             student='decode_head.conv_seg',
             teacher='decode_head.conv_seg',
             loss=dict(type='KDLoss', tau=1.0, loss_weight=1.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,19 +1,11 @@
 # Logit distillation (KD, Hinton et al. 2015) on the toy classification split: KL with temperature
 # 4 between the heads' logits, weight 1 (the CIFAR-100 convention of the KD/CRD/KD++ papers).
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-_base_ = ['./resnet18-w8_toy-cls.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/resnet18-w32_toy-cls.py',
-        checkpoint='work_dirs/resnet18-w32_toy-cls/iter_900.pth'),
     distill_points=dict(
         logits=dict(
             student='head.fc',
             teacher='head.fc',
             loss=dict(type='KDLoss', tau=4.0, loss_weight=1.0))))
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -6,16 +6,10 @@
 # head on the student's RoIs; never its RPN or its losses. ClassMeansHook computes the class means
 # from the teacher's own sampled RoIs on the toy training split before training.
 # Train the teacher first:  python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-_base_ = ['./faster-rcnn_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py']
 
 model = dict(
-    _delete_=True,
     type='RoIDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/faster-rcnn_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_900.pth'),
     roi_nd=dict(
         type='NDLoss',
         class_means='work_dirs/class_means/toy_faster-rcnn_r18-w32_roi.pth',

@@ -6,16 +6,9 @@
 # computes on the toy training split before training (and recomputes when the teacher changes, as
 # it does between demo runs).
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-_base_ = ['./resnet18-w8_toy-cls.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/resnet18-w32_toy-cls.py',
-        checkpoint='work_dirs/resnet18-w32_toy-cls/iter_900.pth'),
     distill_points=dict(
         kd=dict(
             student='head.fc',

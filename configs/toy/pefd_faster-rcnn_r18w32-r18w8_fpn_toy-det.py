@@ -3,16 +3,9 @@
 # ensemble of q = 3 1x1-conv projectors (mean of ReLU(P_i s)) and a per-location cosine distance
 # to the raw teacher map; the paper's weight 25 split over the 4 levels (6.25 each).
 # Train the teacher first:  python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-_base_ = ['./faster-rcnn_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/faster-rcnn_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/faster-rcnn_r18-w32_fpn_toy-det/iter_900.pth'),
     distill_points={
         f'c{level + 2}': dict(
             student=f'backbone[{level}]',
@@ -23,4 +16,3 @@ model = dict(
             loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
         for level in range(4)
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,16 +1,9 @@
 # PEFD for RetinaNet on the toy detection set, as pefd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py: the
 # backbone levels C2-C5, q = 3 1x1-conv projectors per level, per-location cosine, 6.25 per level.
 # Train the teacher first:  python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
-_base_ = ['./retinanet_r18-w8_fpn_toy-det.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['./_base_/distill_retinanet_r18w32-r18w8_fpn_toy-det.py']
 
 model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='{{fileDirname}}/retinanet_r18-w32_fpn_toy-det.py',
-        checkpoint='work_dirs/retinanet_r18-w32_fpn_toy-det/iter_900.pth'),
     distill_points={
         f'c{level + 2}': dict(
             student=f'backbone[{level}]',
@@ -21,4 +14,3 @@ model = dict(
             loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
         for level in range(4)
     })
-custom_hooks = [dict(type='StudentCheckpointHook')]

@@ -1,37 +1,12 @@
 # Toy student: RetinaNet, ResNet-18 at 1/8 width (base_channels=8), FPN (32 channels), trained
 # from scratch on the 64x64 toy shapes for 300 iterations. The teacher
 # (retinanet_r18-w32_fpn_toy-det.py) is this model at 4x the backbone width, trained 3x longer.
-_base_ = [
-    '_base_/toy_det.py', '_base_/schedule_toy.py', '_base_/default_runtime_det.py'
-]
-norm_cfg = dict(type='BN', requires_grad=True)
+_base_ = ['_base_/r18-w8_fpn_toy-det.py']
 model = dict(
     type='RetinaNet',
-    data_preprocessor=dict(
-        type='DetDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_size_divisor=32),
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        base_channels=8,  # stage widths 8/16/32/64
-        num_stages=4,
-        out_indices=(0, 1, 2, 3),
-        frozen_stages=-1,
-        norm_cfg=norm_cfg,
-        norm_eval=False,  # from scratch: BN statistics must be learnt
-        style='pytorch',
-        init_cfg=None),  # no pretrained weights (nothing is downloaded)
-    neck=dict(
-        type='FPN',
-        in_channels=[8, 16, 32, 64],
-        out_channels=32,  # equal for teacher and student: features match without a projector
-        # Levels from stride 4: the toy objects (12-29 px) are too small for RetinaNet's
-        # usual stride-8..128 pyramid on 64 px images.
-        start_level=0,
-        num_outs=4),
+    # Levels from stride 4: the toy objects (12-29 px) are too small for RetinaNet's usual
+    # stride-8..128 pyramid on 64 px images.
+    neck=dict(start_level=0),
     bbox_head=dict(
         type='RetinaHead',
         num_classes=4,

@@ -5,8 +5,7 @@
 #   optimizer  SGD, momentum 0.9, Nesterov, lr 0.2, weight decay 1e-4
 #   schedule   100 epochs, lr x0.1 at epochs 30/60/90 (the student's stock config)
 #   batch      Total batch 512 = 8 GPUs x 64 (auto_scale_lr.base_batch_size = 512)
-_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py']
-custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py', '../../_base_/distill_runtime.py']
 
 model = dict(
     _delete_=True,

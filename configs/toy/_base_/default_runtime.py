@@ -1,4 +1,5 @@
 # Runtime settings shared by every toy config (scope-free; see default_runtime_{det,seg,cls}.py).
+# No custom_hooks: the toy distillation configs take theirs from configs/_base_/distill_runtime.py.
 # Nothing here reaches the network: no pretrained weights, no remote visualisation backends.
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
@@ -9,7 +10,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=1,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'))
-custom_hooks = []
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -40,19 +40,14 @@ train_dataloader = dict(
         seg_map_suffix='.png',
         reduce_zero_label=False,
         pipeline=train_pipeline))
+# As the training loader, on the validation split, in order, 4 images a batch.
 val_dataloader = dict(
+    train_dataloader,
     batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        metainfo=metainfo,
+        train_dataloader['dataset'],
         data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
-        img_suffix='.png',
-        seg_map_suffix='.png',
-        reduce_zero_label=False,
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -1,0 +1,17 @@
+# The toy RetinaNet pair that every configs/toy/*_retinanet_r18w32-r18w8_fpn_toy-det.py distils:
+#   student  retinanet_r18-w8_fpn_toy-det.py
+#   teacher  retinanet_r18-w32_fpn_toy-det.py, trained first with
+#            python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
+#            which writes the checkpoint named here
+# plus the distillation runtime (mmkd_ext, StudentCheckpointHook). Each config adds its
+# distillation points (and hooks, where it needs more).
+_base_ = ['../retinanet_r18-w8_fpn_toy-det.py', '../../_base_/distill_runtime.py']
+
+model = dict(
+    _delete_=True,
+    type='FeatureDistiller',
+    student={{_base_.model}},
+    teacher=dict(
+        # In configs/toy, the folder above this one.
+        config='{{fileDirname}}'.rsplit('/', 1)[0] + '/retinanet_r18-w32_fpn_toy-det.py',
+        checkpoint='work_dirs/retinanet_r18-w32_fpn_toy-det/iter_900.pth'))
