@@ -158,10 +158,14 @@ class FeatureDistiller(BaseModel):
         if data_preprocessor is not None and not student.get('data_preprocessor'):
             student = dict(student, data_preprocessor=data_preprocessor)
         student_model = MODELS.build(student)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        student_preprocessor = getattr(student_model, 'data_preprocessor', None)
+        # The student's own preprocessor is the distiller's. The top-level dict may lack the
+        # `type` its toolbox's model fills in (stock mmpretrain configs), so it is not built here.
+        super().__init__(data_preprocessor=None if student_preprocessor is not None else
+                         data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
-        if hasattr(student_model, 'data_preprocessor'):
-            self.data_preprocessor = student_model.data_preprocessor
+        if student_preprocessor is not None:
+            self.data_preprocessor = student_preprocessor
 
         if not distill_points and not (self.extra_student_records or self.extra_teacher_records):
             raise ValueError('`distill_points` is empty: name at least one (student, teacher) pair.')
