@@ -2,8 +2,7 @@
 # As diffkd_resnet34-resnet18_8xb32_in1k.py, but the denoised logits are compared with the
 # teacher's by DIST (Huang et al. 2022; beta = gamma = tau = 1) instead of KL divergence.
 # Paper: 72.49 top-1 (ResNet-34 -> ResNet-18).
-# Recipe (from the parent config): B1 as the authors' trainer runs it, SGD momentum 0.9, Nesterov,
-# lr 0.1, weight decay 1e-4 except on biases and 1-D parameters, 100 epochs, lr x0.1 every 30.
+# Recipe: B1, from the parent config (./_base_/diffkd_in1k.py).
 # Total batch 256 = 8 GPUs x 32 (another GPU count: --auto-scale-lr, from
 # auto_scale_lr.base_batch_size = 256).
 _base_ = './diffkd_resnet34-resnet18_8xb32_in1k.py'

@@ -1,17 +1,14 @@
-# DiffKD† (Huang et al., NeurIPS 2023): DiffKD with an attention-weighted, foreground/background
-# balanced MSE (the focal feature loss of FGD, Yang et al. 2022; mmkd_ext FGDFeatureLoss) as the
-# distance between the denoised student FPN level and the teacher's.
+# DiffKD† (Huang et al., NeurIPS 2023) on COCO: DiffKD with the FGD-style attention-weighted,
+# foreground/background balanced MSE on every FPN level (./_base_/diffkd-fgd_fpn_coco.py).
 # Teacher: Faster R-CNN R101-FPN 2x (39.8 AP). Student: Faster R-CNN R50-FPN 2x (38.4 AP)
 #   -> paper: 40.7 AP.
 # Everything else (points, weights, box-regression KD, schedule) as in
 # diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = './diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py'
+_base_ = [
+    './diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py',
+    './_base_/diffkd-fgd_fpn_coco.py',
+]
 
-model = dict(
-    distill_points={
-        f'fpn{i}': dict(
-            loss=dict(_delete_=True, type='FGDFeatureLoss', alpha=1.0, beta=0.5, temperature=0.5))
-        for i in range(5)
-    })
+model = _base_.pop('distiller')

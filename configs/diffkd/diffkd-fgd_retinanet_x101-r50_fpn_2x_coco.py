@@ -1,15 +1,13 @@
 # DiffKD† (Huang et al., NeurIPS 2023) on COCO: DiffKD with the FGD-style attention-weighted,
-# foreground/background balanced MSE (mmkd_ext FGDFeatureLoss) on every FPN level.
+# foreground/background balanced MSE on every FPN level (./_base_/diffkd-fgd_fpn_coco.py).
 # RetinaNet X101-64x4d -> R50 -> paper: 41.4 AP.
 # Everything else (points, weights, box-regression KD, schedule) as in
 # diffkd_retinanet_x101-r50_fpn_2x_coco.py.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = './diffkd_retinanet_x101-r50_fpn_2x_coco.py'
+_base_ = [
+    './diffkd_retinanet_x101-r50_fpn_2x_coco.py',
+    './_base_/diffkd-fgd_fpn_coco.py',
+]
 
-model = dict(
-    distill_points={
-        f'fpn{i}': dict(
-            loss=dict(_delete_=True, type='FGDFeatureLoss', alpha=1.0, beta=0.5, temperature=0.5))
-        for i in range(5)
-    })
+model = _base_.pop('distiller')

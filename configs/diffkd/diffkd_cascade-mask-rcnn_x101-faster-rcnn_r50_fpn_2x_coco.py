@@ -3,14 +3,10 @@
 #   backbone, FPN and RPN run during distillation (the teacher stops once the recorded modules ran).
 # Student: Faster R-CNN R50-FPN 2x (stock baseline 38.4 AP) -> paper: 42.2 AP.
 #
-# Points: one DiffKD denoiser per FPN level (P2-P6, 256 channels, no autoencoder, MSE), weight 5;
-# box-regression KD: MSE between the RPN regression outputs (rpn_head.rpn_reg, same anchors in
-# both models) per level, weight 1. Everything else is the stock student config (2x, SGD lr 0.02,
-# weight decay 1e-4).
+# Same student, points (DiffKD on P2-P6, weight 5; RPN box-regression KD, weight 1) and recipe
+# as diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py: only the teacher differs.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-# Same student, points and recipe as diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py:
-# only the teacher differs.
 _base_ = './diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py'
 
 model = dict(

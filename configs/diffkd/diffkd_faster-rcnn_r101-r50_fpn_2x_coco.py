@@ -4,8 +4,7 @@
 #   -> paper: 40.6 AP (AP50 60.9, AP75 43.9).
 #
 # Points (the paper's detection recipe):
-#   fpn0..fpn4    one DiffKD denoiser per FPN level (P2-P6, 256 channels, no autoencoder) with MSE
-#                 as the distance; point weight 5 (multiplies MSE, diffusion loss alike).
+#   fpn0..fpn4    DiffKD on the FPN levels P2-P6, weight 5, from ./_base_/diffkd_fpn_coco.py.
 #   rpn_reg0..4   box-regression KD: MSE between the student's and the teacher's RPN regression
 #                 outputs per level (rpn_head.rpn_reg), weight 1. The RPN's outputs are the only
 #                 regression outputs that are comparable position by position: the R-CNN head
@@ -15,35 +14,21 @@
 #   bash tools/dist_train.sh configs/diffkd/diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py 8
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
+_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', './_base_/diffkd_fpn_coco.py']
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
+model = _base_.pop('distiller')
+model.merge(dict(
+    student=_base_.pop('model'),
     teacher=dict(
         config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
         checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'
         'faster_rcnn_r101_fpn_2x_coco/'
         'faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'),
     distill_points={
-        **{
-            f'fpn{i}': dict(
-                student=f'neck[{i}]',
-                teacher=f'neck[{i}]',
-                connector=dict(
-                    type='DiffKDDenoiser', student_channels=256, teacher_channels=256,
-                    kind='map'),
-                loss=dict(type='FeatureMSELoss'),
-                weight=5.0)
-            for i in range(5)
-        },
-        **{
-            f'rpn_reg{i}': dict(
-                student=f'rpn_head.rpn_reg[{i}]',
-                teacher=f'rpn_head.rpn_reg[{i}]',
-                loss=dict(type='FeatureMSELoss'),
-                weight=1.0)
-            for i in range(5)
-        },
-    })
+        f'rpn_reg{i}': dict(
+            student=f'rpn_head.rpn_reg[{i}]',
+            teacher=f'rpn_head.rpn_reg[{i}]',
+            loss=dict(type='FeatureMSELoss'),
+            weight=1.0)
+        for i in range(5)
+    }))

@@ -6,44 +6,30 @@
 # (the paper's 40.8 / 38.5 AP) is the caffe-style one used here. Teacher and student share the
 # caffe normalisation (BGR, mean subtraction only), so no re-normalisation is needed.
 #
-# Points: one DiffKD denoiser per FPN level (P3-P7, 256 channels, no autoencoder, MSE), weight 5;
-# box-regression KD: MSE between the raw bbox_head.conv_reg outputs per level (before FCOS's
-# per-level scale and exp), weight 1. Everything else is the stock student config (2x, SGD lr 0.01,
-# weight decay 1e-4 with no decay on biases, gradient clipping).
+# Points: DiffKD on the FPN levels P3-P7, weight 5 (./_base_/diffkd_fpn_coco.py); box-regression
+# KD: MSE between the raw bbox_head.conv_reg outputs per level (before FCOS's per-level scale and
+# exp), weight 1. Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4
+# with no decay on biases, gradient clipping).
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = [
     'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
-    '../_base_/distill_runtime.py',
+    './_base_/diffkd_fpn_coco.py',
 ]
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
+model = _base_.pop('distiller')
+model.merge(dict(
+    student=_base_.pop('model'),
     teacher=dict(
         config='mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
         checkpoint='https://download.openmmlab.com/mmdetection/v2.0/fcos/'
         'fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco/'
         'fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco-511424d6.pth'),
     distill_points={
-        **{
-            f'fpn{i}': dict(
-                student=f'neck[{i}]',
-                teacher=f'neck[{i}]',
-                connector=dict(
-                    type='DiffKDDenoiser', student_channels=256, teacher_channels=256,
-                    kind='map'),
-                loss=dict(type='FeatureMSELoss'),
-                weight=5.0)
-            for i in range(5)
-        },
-        **{
-            f'reg{i}': dict(
-                student=f'bbox_head.conv_reg[{i}]',
-                teacher=f'bbox_head.conv_reg[{i}]',
-                loss=dict(type='FeatureMSELoss'),
-                weight=1.0)
-            for i in range(5)
-        },
-    })
+        f'reg{i}': dict(
+            student=f'bbox_head.conv_reg[{i}]',
+            teacher=f'bbox_head.conv_reg[{i}]',
+            loss=dict(type='FeatureMSELoss'),
+            weight=1.0)
+        for i in range(5)
+    }))

@@ -2,40 +2,26 @@
 # Teacher: RetinaNet R101-FPN 2x (38.9 box AP), mmdet model zoo.
 # Student: RetinaNet R50-FPN 2x (stock baseline 37.4 AP) -> paper: 39.7 AP.
 #
-# Points: one DiffKD denoiser per FPN level (P3-P7, 256 channels, no autoencoder, MSE), weight 5;
-# box-regression KD: MSE between the student's and the teacher's bbox_head.retina_reg outputs per
-# level, weight 1. Everything else (data, 2x schedule, SGD lr 0.01, weight decay 1e-4,
-# ImageNet-pretrained R50) is the stock student config.
+# Points: DiffKD on the FPN levels P3-P7, weight 5 (./_base_/diffkd_fpn_coco.py); box-regression
+# KD: MSE between the student's and the teacher's bbox_head.retina_reg outputs per level, weight 1.
+# Everything else (data, 2x schedule, SGD lr 0.01, weight decay 1e-4, ImageNet-pretrained R50) is
+# the stock student config.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['mmdet::retinanet/retinanet_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
+_base_ = ['mmdet::retinanet/retinanet_r50_fpn_2x_coco.py', './_base_/diffkd_fpn_coco.py']
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
+model = _base_.pop('distiller')
+model.merge(dict(
+    student=_base_.pop('model'),
     teacher=dict(
         config='mmdet::retinanet/retinanet_r101_fpn_2x_coco.py',
         checkpoint='https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
         'retinanet_r101_fpn_2x_coco/retinanet_r101_fpn_2x_coco_20200131-5560aee8.pth'),
     distill_points={
-        **{
-            f'fpn{i}': dict(
-                student=f'neck[{i}]',
-                teacher=f'neck[{i}]',
-                connector=dict(
-                    type='DiffKDDenoiser', student_channels=256, teacher_channels=256,
-                    kind='map'),
-                loss=dict(type='FeatureMSELoss'),
-                weight=5.0)
-            for i in range(5)
-        },
-        **{
-            f'reg{i}': dict(
-                student=f'bbox_head.retina_reg[{i}]',
-                teacher=f'bbox_head.retina_reg[{i}]',
-                loss=dict(type='FeatureMSELoss'),
-                weight=1.0)
-            for i in range(5)
-        },
-    })
+        f'reg{i}': dict(
+            student=f'bbox_head.retina_reg[{i}]',
+            teacher=f'bbox_head.retina_reg[{i}]',
+            loss=dict(type='FeatureMSELoss'),
+            weight=1.0)
+        for i in range(5)
+    }))

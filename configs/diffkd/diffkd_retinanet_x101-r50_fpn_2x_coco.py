@@ -4,13 +4,10 @@
 #   exactly: x101-64x4d 1x is 41.0, x101-32x4d 2x 40.1. We take the 2x x101-64x4d model.)
 # Student: RetinaNet R50-FPN 2x (stock baseline 37.4 AP) -> paper: 40.7 AP.
 #
-# Points: one DiffKD denoiser per FPN level (P3-P7, 256 channels, no autoencoder, MSE), weight 5;
-# box-regression KD (MSE between bbox_head.retina_reg outputs per level), weight 1.
-# Everything else is the stock student config (2x, SGD lr 0.01, weight decay 1e-4).
+# Same student, points (DiffKD on P3-P7, weight 5; box-regression KD on bbox_head.retina_reg,
+# weight 1) and recipe as diffkd_retinanet_r101-r50_fpn_2x_coco.py: only the teacher differs.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-# Same student, points and recipe as diffkd_retinanet_r101-r50_fpn_2x_coco.py:
-# only the teacher differs.
 _base_ = './diffkd_retinanet_r101-r50_fpn_2x_coco.py'
 
 model = dict(
