@@ -1,12 +1,9 @@
-# Feature distillation baseline for RetinaNet on the toy detection set: MSE on every FPN level.
+# Feature distillation baseline for RetinaNet on the toy detection set: MSE on every FPN level
+# (./_base_/mse_fpn_toy-det.py).
 # Train the teacher first:  python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
-_base_ = ['./_base_/distill_retinanet_r18w32-r18w8_fpn_toy-det.py']
+_base_ = [
+    './_base_/distill_retinanet_r18w32-r18w8_fpn_toy-det.py',
+    './_base_/mse_fpn_toy-det.py',
+]
 
-model = dict(
-    distill_points={
-        f'fpn{i}': dict(
-            student=f'neck[{i}]',
-            teacher=f'neck[{i}]',
-            loss=dict(type='FeatureMSELoss', loss_weight=1.0))
-        for i in range(4)
-    })
+model = _base_.pop('distiller')

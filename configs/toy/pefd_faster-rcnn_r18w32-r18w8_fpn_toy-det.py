@@ -1,18 +1,10 @@
 # PEFD on the toy detection set, as configs/pefd/pefd_faster-rcnn_r101-r50_fpn_2x_coco.py: the four
-# backbone levels C2-C5 (student 8/16/32/64 channels, teacher 32/64/128/256), each through an
-# ensemble of q = 3 1x1-conv projectors (mean of ReLU(P_i s)) and a per-location cosine distance
-# to the raw teacher map; the paper's weight 25 split over the 4 levels (6.25 each).
+# backbone levels C2-C5, q = 3 1x1-conv projectors per level, per-location cosine, 6.25 per level
+# (./_base_/pefd_c2-c5_toy-det.py).
 # Train the teacher first:  python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-_base_ = ['./_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py']
+_base_ = [
+    './_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
+    './_base_/pefd_c2-c5_toy-det.py',
+]
 
-model = dict(
-    distill_points={
-        f'c{level + 2}': dict(
-            student=f'backbone[{level}]',
-            teacher=f'backbone[{level}]',
-            connector=dict(
-                type='ProjectorEnsemble', student_channels=8 * 2**level,
-                teacher_channels=32 * 2**level, num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
-        for level in range(4)
-    })
+model = _base_.pop('distiller')
