@@ -1,14 +1,10 @@
 # DKD++ = DKD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, ResNet-56 -> ResNet-20.
 # Paper: 72.16 top-1.
 # The authors' values for this pair (the shared recipe: _base_/nd-kd_cifar100.py):
-#   loss       CE + w(epoch) * DKD(alpha 2.5, beta 4.0, tau 4) + 3.5 * ND, w = min(1, epoch / 20)
-#              (epochs from 0; the ND term is not warmed up)
+#   loss       CE + w(epoch) * DKD(alpha 2.5, beta 4.0, tau 4) + 3.5 * ND
 #   ND         the pooled 64-d student feature (no projector: the widths match) against the
 #              teacher's class means
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
-#              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
-#              Any other total batch: add --auto-scale-lr (lr x total / 128, from
-#              auto_scale_lr.base_batch_size = 128).
 # Everything else (teacher, class means, ND point) as nd-kd_resnet56-resnet20_cifar100.py.
 _base_ = ['./nd-kd_resnet56-resnet20_cifar100.py']
 

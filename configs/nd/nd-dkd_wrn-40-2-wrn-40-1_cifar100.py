@@ -1,15 +1,10 @@
 # DKD++ = DKD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, WRN-40-2 -> WRN-40-1.
 # Paper: 75.02 top-1.
 # The authors' values for this pair (the shared recipe: _base_/nd-kd_cifar100.py):
-#   loss       CE + w(epoch) * DKD(alpha 1.0, beta 6.0, tau 4) + 1.0 * ND, w = min(1, epoch / 20)
-#              (epochs from 0; the ND term is not warmed up)
-#   ND         the pooled 64-d student feature through the ND projector BN1d -> Dropout(0.5)
-#              -> Linear(64, 128) (feeds only the ND loss; Linear bias starts at 0, as the
-#              authors' CIFAR code) against the teacher's 128-d class means
+#   loss       CE + w(epoch) * DKD(alpha 1.0, beta 6.0, tau 4) + 1.0 * ND
+#   ND         the pooled 64-d student feature through the ND projector (Linear(64, 128))
+#              against the teacher's 128-d class means
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
-#              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
-#              Any other total batch: add --auto-scale-lr (lr x total / 128, from
-#              auto_scale_lr.base_batch_size = 128).
 # Everything else (teacher, class means, ND point) as nd-kd_wrn-40-2-wrn-40-1_cifar100.py.
 _base_ = ['./nd-kd_wrn-40-2-wrn-40-1_cifar100.py']
 

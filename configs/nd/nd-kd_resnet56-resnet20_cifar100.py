@@ -1,39 +1,25 @@
 # KD++ = KD + ND loss (Wang et al., arXiv 2305.17007), CIFAR-100, ResNet-56 -> ResNet-20.
 # Paper: 72.53 top-1 (DKD++ 72.16: nd-dkd_resnet56-resnet20_cifar100.py).
 # The authors' values for this pair (the shared recipe: _base_/nd-kd_cifar100.py):
-#   loss       CE + w(epoch) * 1.0 * KD(tau 4) + 2.0 * ND, w = min(1, epoch / 20) (epochs from 0)
+#   loss       CE + w(epoch) * 1.0 * KD(tau 4) + 2.0 * ND
 #   ND         the pooled 64-d student feature (no projector: the widths match) against the
 #              teacher's class means
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
-#              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
-#              Any other total batch: add --auto-scale-lr (lr x total / 128, from
-#              auto_scale_lr.base_batch_size = 128).
-# The teacher has no public checkpoint: train it first with
-#   python tools/train.py configs/cifar100/resnet56_cifar100.py
-# which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH).
+# Train the teacher first:  python tools/train.py configs/cifar100/resnet56_cifar100.py
 _base_ = ['../cifar100/resnet20_cifar100.py', './_base_/nd-kd_cifar100.py']
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
+model = _base_.pop('distiller')
+model.merge(dict(
+    student=_base_.pop('model'),
     teacher=dict(
         config='{{fileDirname}}/../cifar100/resnet56_cifar100.py',
         checkpoint='work_dirs/resnet56_cifar100/epoch_240.pth'),
     distill_points=dict(
-        kd=dict(
-            student='head.fc',
-            teacher='head.fc',
-            loss=dict(type='KDLoss', tau=4.0, loss_weight=1.0)),
-        nd=dict(
-            student='neck[-1]',  # (B, 64)
-            teacher='neck[-1]',  # (B, 64)
-            loss=dict(
-                type='NDLoss',
-                class_means='work_dirs/class_means/resnet56_cifar100_neck.pth',
-                num_classes=100,
-                embed_dim=64,
-                lazy_load=True,  # the hook (re)writes the file after the model is built
-                loss_weight=2.0))))
+        kd=dict(loss=dict(loss_weight=1.0)),
+        nd=dict(loss=dict(
+            class_means='work_dirs/class_means/resnet56_cifar100_neck.pth',
+            embed_dim=64,
+            loss_weight=2.0)))))
+model.distill_points.nd.pop('connector')  # 64 -> 64: no projector
 optim_wrapper = dict(optimizer=dict(lr=0.1, nesterov=True))
 auto_scale_lr = dict(base_batch_size=128)

@@ -2,19 +2,41 @@
 # (their CIFAR-100 training script), shared by the six nd-kd_<teacher>-<student>_cifar100.py configs
 # (and through them by the DKD++ configs nd-dkd_*_cifar100.py):
 #   loss       CE + w(epoch) * alpha * KD(tau 4) + beta * ND, w = min(1, epoch / 20) (epochs from
-#              0); alpha and beta per pair
+#              0; the ND term is not warmed up); alpha and beta per pair
 #   ND         the pooled student feature (through the ND projector BN1d -> Dropout(0.5) ->
-#              Linear(student, teacher width) where the widths differ; Linear bias starts at 0, as
-#              the authors' CIFAR code) against the teacher's class means
+#              Linear(student, teacher width) where the widths differ; feeds only the ND loss;
+#              Linear bias starts at 0, as the authors' CIFAR code) against the teacher's class
+#              means
 #   optimizer  SGD, momentum 0.9, Nesterov, lr 0.1 (ShuffleNetV1: 0.02), weight decay 5e-4
 #   schedule   240 epochs, lr x0.1 at epochs 150/180/210
-#   batch      Total batch 128 = 2 GPUs x 64 (auto_scale_lr.base_batch_size = 128)
+#   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
+#              1 GPU: --cfg-options train_dataloader.batch_size=128 (the same total batch).
+#              Any other total batch: add --auto-scale-lr (lr x total / 128, from
+#              auto_scale_lr.base_batch_size = 128).
 # Class means: ClassMeansHook before training (when the file is missing) or
 # tools/compute_class_means.py. The teachers have no public checkpoint: each config names the
-# one `python tools/train.py configs/cifar100/<teacher>_cifar100.py` writes.
+# one `python tools/train.py configs/cifar100/<teacher>_cifar100.py` writes (or pass
+# model.teacher.checkpoint=PATH).
 # A config lists its student's config first (configs/cifar100/<student>_cifar100.py, which also
-# registers mmkd_ext) and this file second; MMEngine lets only one of them define `model`, the
-# optimizer and auto_scale_lr, so those stay in each config.
+# registers mmkd_ext) and this file second. MMEngine lets only one of them define `model`, the
+# optimizer and auto_scale_lr, so a config takes the distiller below, adds its pair to it, and
+# states the optimizer and auto_scale_lr itself.
+
+#: The KD++ distiller of this setting, without its student and teacher: a config takes it with
+#: ``model = _base_.pop('distiller')`` and merges its pair, the weights and the widths into it.
+distiller = dict(
+    type='FeatureDistiller',
+    distill_points=dict(
+        kd=dict(student='head.fc', teacher='head.fc', loss=dict(type='KDLoss', tau=4.0)),
+        nd=dict(
+            student='neck[-1]',  # (B, student width)
+            teacher='neck[-1]',  # (B, teacher width)
+            # a config whose widths match removes the projector
+            connector=dict(type='NDProjector', linear_init='zero_bias'),
+            loss=dict(
+                type='NDLoss',
+                num_classes=100,
+                lazy_load=True))))  # the hook (re)writes the file after the model is built
 custom_hooks = [
     dict(type='ClassMeansHook'),
     dict(type='DistillLossWarmupHook', points='kd', warmup_epochs=20),
