@@ -4,22 +4,8 @@
 # Weights: 1.0 * KD(tau 1) on the RoI class logits + 1.5 * ND on the RoI embeddings (both models'
 # box heads have 1024-d shared FCs, so no projector). Everything else, including the schedule note
 # (mmdet 2x here, Detectron2's 180k iterations in the paper) and the class-means file (same
-# teacher, same layer), as nd-kd_faster-rcnn_r101-r50_fpn_2x_coco.py.
-_base_ = ['../_base_/faster-rcnn_r18_fpn_2x_coco.py', '../_base_/distill_runtime.py']
+# teacher, same layer): the shared setting _base_/nd-kd_faster-rcnn_coco.py.
+_base_ = ['../_base_/faster-rcnn_r18_fpn_2x_coco.py', './_base_/nd-kd_faster-rcnn_coco.py']
 
-model = dict(
-    _delete_=True,
-    type='RoIDistiller',
-    student={{_base_.model}},
-    teacher=dict(
-        config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'
-        'faster_rcnn_r101_fpn_2x_coco/'
-        'faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'),
-    roi_nd=dict(
-        type='NDLoss',
-        class_means='work_dirs/class_means/faster-rcnn_r101_fpn_2x_coco_roi.pth',
-        lazy_load=True,
-        loss_weight=1.5),
-    roi_kd=dict(type='KDLoss', tau=1.0, loss_weight=1.0))
-custom_hooks = [dict(type='ClassMeansHook'), dict(type='StudentCheckpointHook')]
+model = _base_.pop('distiller')
+model.merge(dict(student=_base_.pop('model'), roi_nd=dict(loss_weight=1.5)))

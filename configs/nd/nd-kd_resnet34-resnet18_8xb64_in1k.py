@@ -1,24 +1,15 @@
 # KD++ = KD + ND loss (Wang et al., arXiv 2305.17007), ImageNet-1k, ResNet-34 -> ResNet-18.
 # Paper: 71.98 top-1 (DKD++ 72.07: nd-dkd_resnet34-resnet18_8xb64_in1k.py).
-# The authors' released recipe (their ImageNet training script):
-#   loss       CE + w(epoch) * 2.5 * KD(tau 1) + 1.0 * ND, w = min(1, epoch / 5) (epochs from 0)
+# The authors' values for this pair (the shared recipe: _base_/nd-kd_in1k.py, with the
+# ResNet-18 student: _base_/nd-kd_resnet18_8xb64_in1k.py):
+#   loss       CE + w(epoch) * 2.5 * KD(tau 1) + 1.0 * ND
 #   ND         the pooled 512-d student feature (no projector: the widths match) against
 #              the teacher's class means
-#   optimizer  SGD, momentum 0.9, Nesterov, lr 0.2, weight decay 1e-4
-#   schedule   100 epochs, lr x0.1 at epochs 30/60/90
 #   batch      Total batch 512 = 8 GPUs x 64:  bash tools/dist_train.sh CONFIG 8
-#              Another GPU count: add --auto-scale-lr (lr x total / 512, from
-#              auto_scale_lr.base_batch_size = 512), or keep the total of 512 with
-#              --cfg-options train_dataloader.batch_size=512/GPUs.
-# Starting point (docs/nd.md, "Teachers and initialisation"):
 #   teacher    mmpretrain's ResNet-34, 73.62 top-1 (the authors: torchvision's, 73.31)
-#   student    mmpretrain's ResNet-18 init: every residual block ends in a zero-initialised
-#              BN (torchvision's init, the authors', has no zero-init)
-# Shared setting: _base_/nd-kd_resnet18_8xb64_in1k.py. Class means: ClassMeansHook before training
-# (when the file is missing) or beforehand
-#   python tools/compute_class_means.py configs/nd/nd-kd_resnet34-resnet18_8xb64_in1k.py
 _base_ = ['./_base_/nd-kd_resnet18_8xb64_in1k.py']
 
+_base_.model.distill_points.nd.pop('connector')  # 512 -> 512: no projector
 model = dict(
     teacher=dict(
         config='mmpretrain::resnet/resnet34_8xb32_in1k.py',
@@ -26,8 +17,7 @@ model = dict(
         'resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
     distill_points=dict(
         kd=dict(loss=dict(loss_weight=2.5)),
-        nd=dict(
-            loss=dict(
-                class_means='work_dirs/class_means/resnet34_8xb32_in1k_neck.pth',
-                embed_dim=512,
-                loss_weight=1.0))))
+        nd=dict(loss=dict(
+            class_means='work_dirs/class_means/resnet34_8xb32_in1k_neck.pth',
+            embed_dim=512,
+            loss_weight=1.0))))

@@ -12,9 +12,8 @@ _base_ = [
 ]
 
 model = dict(
-    _delete_=True,
     type='FeatureDistiller',
-    student={{_base_.model}},
+    student=_base_.pop('model'),
     teacher=dict(
         config='mmseg::deeplabv3/deeplabv3_r101-d8_4xb2-80k_cityscapes-512x1024.py',
         checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/'

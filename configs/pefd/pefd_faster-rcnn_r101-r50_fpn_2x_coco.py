@@ -12,9 +12,8 @@
 _base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
 
 model = dict(
-    _delete_=True,
     type='FeatureDistiller',
-    student={{_base_.model}},
+    student=_base_.pop('model'),
     teacher=dict(
         config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
         checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'

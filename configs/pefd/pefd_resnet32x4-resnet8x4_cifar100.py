@@ -2,26 +2,19 @@
 # their CIFAR-100 table is not available to us, see docs/pefd.md).
 # Recipe: CRD CIFAR-100 (240 epochs, batch 64, SGD lr 0.05 x0.1 at 150/180/210, wd 5e-4);
 # loss = 1 * CE + 25 * cosine distance between mean_i ReLU(P_i s) (q = 3, Linear(256, 256)) and the
-# pooled teacher feature.
-# The teacher has no public checkpoint: train it first with
-#   python tools/train.py configs/cifar100/resnet32x4_cifar100.py
-# which writes the checkpoint named below (or pass model.teacher.checkpoint=PATH).
+# pooled teacher feature (the shared setting: _base_/pefd_cls.py).
+# Train the teacher first:  python tools/train.py configs/cifar100/resnet32x4_cifar100.py
+# (or pass model.teacher.checkpoint=PATH).
 # Total batch 64 = 1 GPU x 64:  python tools/train.py CONFIG. Another total batch: add
 # --auto-scale-lr (lr x total / 64, from auto_scale_lr.base_batch_size = 64).
-_base_ = ['../cifar100/resnet8x4_cifar100.py', '../_base_/distill_hooks.py']
+_base_ = [
+    '../cifar100/resnet8x4_cifar100.py', '../_base_/distill_hooks.py', './_base_/pefd_cls.py'
+]
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
-    student={{_base_.model}},
+model = _base_.pop('distiller')
+model.merge(dict(
+    student=_base_.pop('model'),
     teacher=dict(
         config='{{fileDirname}}/../cifar100/resnet32x4_cifar100.py',
         checkpoint='work_dirs/resnet32x4_cifar100/epoch_240.pth'),
-    distill_points=dict(
-        pefd=dict(
-            student='neck[-1]',  # (B, 256)
-            teacher='neck[-1]',
-            connector=dict(
-                type='ProjectorEnsemble', student_channels=256, teacher_channels=256,
-                num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
+    distill_points=dict(pefd=dict(connector=dict(student_channels=256, teacher_channels=256)))))

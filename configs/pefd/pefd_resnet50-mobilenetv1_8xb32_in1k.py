@@ -3,31 +3,22 @@
 # Recipe: the student config configs/_base_/mobilenet-v1_8xb32_in1k.py (100 epochs, batch 8x32,
 # SGD lr 0.1 x0.1 at 30/60/90, wd 1e-4); loss = 1 * CE + 25 * cosine distance between the mean of
 # q = 3 projectors Linear(1024, 2048) + ReLU applied to the pooled student feature and the raw
-# pooled teacher feature.
+# pooled teacher feature (the shared setting: _base_/pefd_cls.py).
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
-_base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py', '../_base_/distill_hooks.py']
+_base_ = [
+    '../_base_/mobilenet-v1_8xb32_in1k.py', '../_base_/distill_hooks.py', './_base_/pefd_cls.py'
+]
 
-model = dict(
-    _delete_=True,
-    type='FeatureDistiller',
+model = _base_.pop('distiller')
+model.merge(dict(
     # The data preprocessor goes inside the model dicts (see pefd_resnet34-resnet18_8xb32_in1k.py).
     student=dict(
-        type='ImageClassifier',
-        data_preprocessor={{_base_.data_preprocessor}},
-        backbone={{_base_.model.backbone}},
-        neck={{_base_.model.neck}},
-        head={{_base_.model.head}}),
+        {k: v for k, v in _base_.pop('model').items() if k != '_scope_'},
+        data_preprocessor=_base_.data_preprocessor),
     teacher=dict(
         config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
         checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
         'resnet50_8xb32_in1k_20210831-ea4938fc.pth',
-        cfg_options={'model.data_preprocessor': {{_base_.data_preprocessor}}}),
-    distill_points=dict(
-        pefd=dict(
-            student='neck[-1]',  # (B, 1024)
-            teacher='neck[-1]',  # (B, 2048)
-            connector=dict(
-                type='ProjectorEnsemble', student_channels=1024, teacher_channels=2048,
-                num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
+        cfg_options={'model.data_preprocessor': _base_.data_preprocessor}),
+    distill_points=dict(pefd=dict(connector=dict(student_channels=1024, teacher_channels=2048)))))
