@@ -10,11 +10,8 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers.runs import run_tool, toy_config, train
-from mmengine.config import Config
-from mmengine.registry import MODELS, init_default_scope
+from helpers.runs import build_toy, run_tool, save_random_teacher, toy_config, train
 
-from mmkd_ext.distillers import build_teacher_model
 from mmkd_ext.nd import save_class_means
 from mmkd_ext.utils.errors import InputError, check_weight, run_tool_main
 from mmkd_ext.testing import fake_batch
@@ -28,10 +25,7 @@ DIFFKD_CLS = 'diffkd_resnet18w32-r18w8_toy-cls.py'
 
 def build(config: str, **options):
     """The distiller of a toy config with ``options`` merged (random teacher unless given)."""
-    cfg = Config.fromfile(toy_config(config))
-    cfg.merge_from_dict({'model.teacher.checkpoint': None, **options})
-    init_default_scope(cfg.default_scope)
-    return MODELS.build(cfg.model)
+    return build_toy(config, options)[1]
 
 
 def tool_error(script: str, args: list) -> str:
@@ -43,16 +37,10 @@ def tool_error(script: str, args: list) -> str:
     return message
 
 
-def save_teacher(config: str, path: str) -> str:
-    teacher = build_teacher_model(Config.fromfile(toy_config(config)).model.teacher.config)
-    torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, path)
-    return path
-
-
 # ------------------------------------------------------------------------------ checkpoints
 
 def test_truncated_teacher_checkpoint_names_the_file(in_toy_workspace):
-    path = save_teacher(CLS, 'teacher.pth')
+    path = save_random_teacher(CLS, 'teacher.pth')
     with open(path, 'rb') as f:
         data = f.read()
     with open(path, 'wb') as f:
@@ -165,7 +153,7 @@ def test_empty_detection_dataset_is_named(tmp_path, toy_data, monkeypatch):
 
 def test_class_means_of_another_teacher_without_the_hook(in_toy_workspace):
     """No ClassMeansHook: the distiller itself checks the file at its first training step."""
-    teacher = save_teacher(ND_CLS, 'teacher.pth')
+    teacher = save_random_teacher(ND_CLS, 'teacher.pth')
     means = 'means.pth'
     save_class_means(means, torch.ones(4, 256), torch.ones(4, dtype=torch.long), layer='neck[-1]',
                      teacher_config='other.py', teacher_checkpoint='other.pth',
@@ -183,7 +171,7 @@ def test_class_means_of_another_teacher_without_the_hook(in_toy_workspace):
 
 
 def test_partial_class_means_blame_the_partial_pass(in_toy_workspace):
-    teacher = save_teacher(ND_CLS, 'teacher.pth')
+    teacher = save_random_teacher(ND_CLS, 'teacher.pth')
     message = tool_error('compute_class_means.py', [
         toy_config(ND_CLS), '--out', 'means.pth', '--max-iters', '1', '--cfg-options',
         f'model.teacher.checkpoint={teacher}', 'train_dataloader.batch_size=2'])

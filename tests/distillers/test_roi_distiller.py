@@ -7,17 +7,15 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers.runs import toy_config, train
+from helpers.runs import save_random_teacher, toy_config, train
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
-from mmkd_ext.distillers import RoIDistiller, build_teacher_model
+from mmkd_ext.distillers import RoIDistiller
 from mmkd_ext.nd import read_class_means
 from mmkd_ext.utils.digest import file_digest
 from mmkd_ext.testing import fake_batch
-
-torch.set_num_threads(2)
 
 ND_DET = 'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'
 NUM_CLASSES = 4
@@ -130,11 +128,9 @@ def test_bad_setups_are_refused():
                            cfg_options={'model.roi_head.bbox_head.num_classes': 7}))
 
 
+@pytest.mark.slow
 def test_train_py_runs_with_roi_class_means_from_the_hook(in_toy_workspace):
-    teacher_cfg = Config.fromfile(toy_config(ND_DET)).model.teacher.config
-    torch.manual_seed(0)
-    teacher = build_teacher_model(teacher_cfg)
-    torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, 'teacher.pth')
+    save_random_teacher(ND_DET, 'teacher.pth')
     train(toy_config(ND_DET), 'run', ['model.teacher.checkpoint=teacher.pth',
                                       'train_cfg.max_iters=3', 'train_cfg.val_interval=3',
                                       'default_hooks.checkpoint.interval=3'])

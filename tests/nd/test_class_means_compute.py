@@ -1,41 +1,24 @@
-"""The ND class-means tool and hook on the toy classification pair, and the KD++ warm-up hook."""
-import copy
+"""Computing the ND class means on the toy classification pair: tools/compute_class_means.py and
+ClassMeansHook (writes a missing file, refuses or recomputes a mismatched one)."""
 import glob
 import json
 import math
 import os.path as osp
-from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers.runs import run_tool, toy_config, train
+from helpers.runs import run_tool, save_random_teacher, teacher_config_of, toy_config, train
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import DATASETS, MODELS, init_default_scope
+from mmengine.registry import DATASETS, init_default_scope
 
 from mmkd_ext.distillers import build_teacher_model
-from mmkd_ext.hooks import DistillLossWarmupHook
-from mmkd_ext.nd import ClassMeansHook
-from mmkd_ext.nd import read_class_means, save_class_means
+from mmkd_ext.nd import ClassMeansHook, read_class_means, save_class_means
 from mmkd_ext.utils.digest import file_digest
-from mmkd_ext.testing import fake_batch
-
-torch.set_num_threads(2)
 
 ND_CLS = 'nd-kd_resnet18w32-r18w8_toy-cls.py'
 MEANS_FILE = 'work_dirs/class_means/toy_resnet18-w32_neck.pth'  # the config's, relative to the cwd
 NO_FLIP = 'train_dataloader.dataset.pipeline.1.prob=0.0'  # deterministic "augmentation"
-
-
-def teacher_config() -> str:
-    return Config.fromfile(toy_config(ND_CLS)).model.teacher.config
-
-
-def save_random_teacher(path: str, seed: int = 0) -> str:
-    torch.manual_seed(seed)
-    teacher = build_teacher_model(teacher_config())
-    torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, path)
-    return path
 
 
 def direct_class_means(checkpoint: str) -> tuple:
@@ -44,7 +27,7 @@ def direct_class_means(checkpoint: str) -> tuple:
     Independent of the tool: the teacher's own preprocessor and ``extract_feat``, one image at a
     time, a Python dict of lists, no distiller, no recorder and no accumulator.
     """
-    teacher = build_teacher_model(teacher_config())
+    teacher = build_teacher_model(teacher_config_of(ND_CLS))
     teacher.load_state_dict(torch.load(checkpoint)['state_dict'])
     teacher.eval()
     init_default_scope('mmpretrain')
@@ -66,7 +49,7 @@ def direct_class_means(checkpoint: str) -> tuple:
 # ------------------------------------------------------------------------------------------ tool
 
 def test_tool_equals_a_direct_per_class_mean(in_toy_workspace):
-    ckpt = save_random_teacher('teacher.pth')
+    ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     run_tool('compute_class_means.py', [
         toy_config(ND_CLS), '--out', 'means.pth', '--cfg-options',
         f'model.teacher.checkpoint={ckpt}', NO_FLIP])
@@ -82,18 +65,17 @@ def test_tool_equals_a_direct_per_class_mean(in_toy_workspace):
 
 
 def test_tool_with_max_iters_uses_only_those_batches(in_toy_workspace):
-    ckpt = save_random_teacher('teacher.pth')
+    ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     run_tool('compute_class_means.py', [
         toy_config(ND_CLS), '--out', 'part.pth', '--max-iters', '1', '--allow-missing',
-        '--cfg-options', f'model.teacher.checkpoint={ckpt}'])
-    batch_size = Config.fromfile(toy_config(ND_CLS)).train_dataloader.batch_size
-    assert int(read_class_means('part.pth')['counts'].sum()) == batch_size
+        '--cfg-options', f'model.teacher.checkpoint={ckpt}', 'train_dataloader.batch_size=4'])
+    assert int(read_class_means('part.pth')['counts'].sum()) == 4  # of the 16 images
 
 
 # ------------------------------------------------------------------------------------------ hook
 
 def test_hook_writes_missing_means_then_training_uses_them(in_toy_workspace):
-    ckpt = save_random_teacher('teacher.pth')
+    ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     assert not osp.exists(MEANS_FILE)
     train(toy_config(ND_CLS), 'run', [f'model.teacher.checkpoint={ckpt}'])
     record = read_class_means(MEANS_FILE)
@@ -119,7 +101,7 @@ def build_runner(ckpt: str, work_dir: str):
 
 
 def test_hook_refuses_a_mismatched_file_or_recomputes_it(in_toy_workspace):
-    ckpt = save_random_teacher('teacher.pth')
+    ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     runner = build_runner(ckpt, 'run')
     # A file of the right shape and layer, but computed for another teacher.
     save_class_means(MEANS_FILE, torch.ones(4, 256), torch.ones(4, dtype=torch.long),
@@ -143,7 +125,7 @@ def test_hook_refuses_a_mismatched_file_or_recomputes_it(in_toy_workspace):
 
 
 def test_loss_refuses_a_file_of_another_teacher_after_the_hook(in_toy_workspace):
-    ckpt = save_random_teacher('teacher.pth')
+    ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     runner = build_runner(ckpt, 'run')
     ClassMeansHook().before_train(runner)
     save_class_means(MEANS_FILE, torch.ones(4, 256), torch.ones(4, dtype=torch.long),
@@ -151,58 +133,3 @@ def test_loss_refuses_a_file_of_another_teacher_after_the_hook(in_toy_workspace)
                      teacher_digest='0123456789abcdef')
     with pytest.raises(ValueError, match='teacher_digest'):
         runner.model.points['nd'].loss.load()
-
-
-# -------------------------------------------------------------------------------------- warm-up
-
-def toy_distiller():
-    cfg = Config.fromfile(toy_config(ND_CLS))
-    cfg.model.teacher.checkpoint = None
-    init_default_scope(cfg.default_scope)
-    model = MODELS.build(cfg.model)
-    model.points['nd'].loss.set_class_means(torch.randn(4, 256))
-    return cfg, model
-
-
-@pytest.mark.parametrize('epoch,factor', [(0, 0.0), (1, 0.2), (3, 0.6), (5, 1.0), (9, 1.0)])
-def test_warmup_weight_per_epoch(epoch, factor):
-    _, model = toy_distiller()
-    model.points['kd'].weight = 2.0
-    runner = SimpleNamespace(model=model, epoch=epoch, iter=0)
-    hook = DistillLossWarmupHook(points='kd', warmup_epochs=5)
-    hook.before_train(runner)
-    hook.before_train_epoch(runner)
-    assert model.points['kd'].weight == pytest.approx(2.0 * factor)
-    assert model.points['nd'].weight == 1.0  # other points untouched
-    hook.before_train_iter(runner, 0)  # per-epoch mode ignores iterations
-    assert model.points['kd'].weight == pytest.approx(2.0 * factor)
-
-
-def test_warmup_weight_per_iteration_scales_the_logged_loss():
-    _, model = toy_distiller()
-    hook = DistillLossWarmupHook(points=['kd'], by_epoch=False, warmup_iters=10)
-    runner = SimpleNamespace(model=model, epoch=0, iter=0)
-    hook.before_train(runner)
-    batch = fake_batch(model.student, 4, (32, 32))
-    kd = {}
-    for it in (0, 4, 10, 25):
-        runner.iter = it
-        hook.before_train_iter(runner, it)
-        model.eval()  # same dropout/BN behaviour each time: only the weight changes
-        with torch.no_grad():
-            losses = model.loss(**model.data_preprocessor(copy.deepcopy(batch), False))
-        kd[it] = float(losses['distill.kd.loss_kd'])
-    assert kd[0] == 0.0
-    assert kd[4] == pytest.approx(0.4 * kd[10], rel=1e-5) and kd[10] > 0
-    assert kd[25] == pytest.approx(kd[10], rel=1e-5)
-
-
-def test_warmup_hook_validates_its_arguments():
-    with pytest.raises(ValueError, match='warmup_epochs'):
-        DistillLossWarmupHook(points='kd', warmup_iters=5)
-    with pytest.raises(ValueError, match='warmup_iters'):
-        DistillLossWarmupHook(points='kd', by_epoch=False, warmup_epochs=5)
-    _, model = toy_distiller()
-    with pytest.raises(KeyError, match="'kd', 'nd'"):
-        DistillLossWarmupHook(points='kdd', warmup_epochs=5).before_train(
-            SimpleNamespace(model=model))

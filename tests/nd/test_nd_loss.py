@@ -1,21 +1,16 @@
-"""Tests of the PEFD connectors, the ND loss and the class-means file / accumulator."""
+"""The ND loss (values, gradients, errors, its class-means file), the ND projector, an ND point."""
 import math
-import warnings
 
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from helpers.class_means import MEANS
+from helpers.class_means import save_means as _save
 from mmengine.model import BaseModule
 
-from mmkd_ext.connectors.logit_projector import LogitProjector
-from mmkd_ext.connectors.projector_ensemble import ProjectorEnsemble
-from mmkd_ext.nd import (ClassMeanAccumulator, NDLoss, NDProjector, load_class_means, nd_loss,
-                         read_class_means, save_class_means, teacher_digest)
+from mmkd_ext.nd import NDLoss, NDProjector, nd_loss
 from mmkd_ext.registry import MODELS
-from mmkd_ext.utils.digest import state_dict_digest
-
-torch.set_num_threads(1)
 
 # ----------------------------------------------------------------------------------------- helpers
 
@@ -41,15 +36,6 @@ def _reference_nd(student, teacher, labels, means):
 
 def _cos(a, b):
     return F.cosine_similarity(a, b, dim=-1)
-
-
-MEANS = torch.tensor([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
-
-
-def _save(path, means=MEANS, digest='abcdef0123456789', layer='neck[0]'):
-    save_class_means(str(path), means, torch.full((means.shape[0], ), 7), layer=layer,
-                     teacher_config='configs/teacher.py', teacher_checkpoint='teacher.pth',
-                     teacher_digest=digest)
 
 
 # ------------------------------------------------------------------------------------------ ND loss
@@ -172,190 +158,7 @@ def test_nd_loss_file_loading_eager_lazy_and_checks(tmp_path):
     assert NDLoss(class_means=str(path), num_classes=10, lazy_load=True).class_means is None
 
 
-# ----------------------------------------------------------------------------- class-means file
-
-
-def test_class_means_round_trip(tmp_path):
-    path = tmp_path / 'cm.pth'
-    _save(path)
-    raw = torch.load(str(path), weights_only=True)
-    assert raw['version'] == 1 and raw['num_classes'] == 3 and raw['embed_dim'] == 2
-    assert raw['class_means'].dtype == torch.float32 and raw['counts'].dtype == torch.long
-    rec = read_class_means(str(path))
-    assert rec['layer'] == 'neck[0]' and rec['teacher_checkpoint'] == 'teacher.pth'
-    means = load_class_means(str(path), dict(teacher_digest='abcdef0123456789', layer='neck[0]',
-                                             num_classes=3, embed_dim=2))
-    assert torch.equal(means, MEANS)
-
-
-@pytest.mark.parametrize('field,value', [('teacher_digest', 'ffffffffffffffff'),
-                                         ('layer', 'backbone.3'), ('num_classes', 81),
-                                         ('embed_dim', 1024)])
-def test_class_means_mismatch_names_field(tmp_path, field, value):
-    path = tmp_path / 'cm.pth'
-    _save(path)
-    with pytest.raises(ValueError) as err:
-        load_class_means(str(path), {field: value})
-    msg = str(err.value)
-    recorded = read_class_means(str(path))[field]
-    assert repr(field) in msg and repr(value) in msg and repr(recorded) in msg
-    assert 'compute_class_means' in msg
-
-
-def test_teacher_digest(tmp_path):
-    model = nn.Linear(3, 2)
-    ckpt = tmp_path / 't.pth'
-    torch.save(model.state_dict(), str(ckpt))
-    d_file = teacher_digest(str(ckpt), model)
-    assert len(d_file) == 16 and d_file == teacher_digest(str(ckpt))
-    d_model = teacher_digest(None, model)
-    assert d_model == state_dict_digest(model.state_dict())
-    with torch.no_grad():
-        model.weight[0, 0] += 1
-    assert teacher_digest(None, model) != d_model
-    with pytest.raises(ValueError):
-        teacher_digest('http://example.com/missing.pth')
-
-
-def test_accumulator_equals_direct_mean():
-    g = torch.Generator().manual_seed(1)
-    emb = torch.randn(50, 4, generator=g)
-    labels = torch.randint(0, 4, (50, ), generator=g)
-    labels[:4] = torch.arange(4)  # every class present
-    acc = ClassMeanAccumulator(4, 4)
-    for chunk in range(0, 50, 7):
-        acc.update(emb[chunk:chunk + 7], labels[chunk:chunk + 7])
-    acc.all_reduce()  # not distributed: a no-op
-    means = acc.means()
-    for k in range(4):
-        rows = [emb[i] for i in range(50) if labels[i] == k]
-        direct = torch.stack(rows).sum(0) / len(rows)
-        assert torch.allclose(means[k], direct, atol=1e-6)
-        assert acc.counts[k].item() == len(rows)
-    with pytest.raises(RuntimeError):
-        acc.all_reduce()
-
-
-def test_accumulator_unseen_classes():
-    acc = ClassMeanAccumulator(3, 2)
-    acc.update(torch.ones(2, 2), torch.tensor([0, 0]))
-    with pytest.raises(ValueError, match=r'2 of 3 classes'):
-        acc.means()
-    with pytest.warns(UserWarning, match='zeros'):
-        means = acc.means(allow_missing=True)
-    assert torch.equal(means[1:], torch.zeros(2, 2)) and torch.equal(means[0], torch.ones(2))
-    with pytest.raises(ValueError, match=r'\[0, 3\)'):
-        acc.update(torch.ones(1, 2), torch.tensor([3]))
-
-
-def _dist_worker(rank, init_file, result_file):
-    import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=2)
-    acc = ClassMeanAccumulator(2, 1)
-    # rank 0 sees class 0 twice (1, 3); rank 1 sees class 0 once (5) and class 1 once (10).
-    if rank == 0:
-        acc.update(torch.tensor([[1.0], [3.0]]), torch.tensor([0, 0]))
-    else:
-        acc.update(torch.tensor([[5.0], [10.0]]), torch.tensor([0, 1]))
-    means = acc.all_reduce().means()
-    if rank == 0:
-        torch.save({'means': means, 'counts': acc.counts}, result_file)
-    dist.destroy_process_group()
-
-
-def test_accumulator_all_reduce_two_ranks(tmp_path):
-    import torch.multiprocessing as mp
-    result = tmp_path / 'result.pth'
-    # fork: the children inherit the imported modules instead of re-importing mmkd_ext (seconds).
-    mp.start_processes(_dist_worker, args=(str(tmp_path / 'init'), str(result)), nprocs=2,
-                       start_method='fork')
-    out = torch.load(str(result), weights_only=True)
-    assert torch.allclose(out['means'], torch.tensor([[3.0], [10.0]]))
-    assert out['counts'].tolist() == [3, 1]
-
-
-# -------------------------------------------------------------------------------- connectors
-
-
-@pytest.mark.parametrize('init_cfg', [None, dict(type='Kaiming', layer='Conv2d'),
-                                      dict(type='Constant', layer='Conv2d', val=0.1)])
-def test_projector_ensemble_members_differ_after_init(init_cfg):
-    ens = MODELS.build(dict(type='ProjectorEnsemble', student_channels=8, teacher_channels=6,
-                            init_cfg=init_cfg))
-    assert ens.student_channels == 8 and ens.teacher_channels == 6 and len(ens.projectors) == 3
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always')
-        ens.init_weights()
-    weights = [p.proj.weight for p in ens.projectors]
-    for i in range(3):
-        for j in range(i + 1, 3):
-            assert not torch.equal(weights[i], weights[j])
-    redraw_warned = any('re-drawn' in str(w.message) for w in caught)
-    assert redraw_warned == (init_cfg is not None and init_cfg['type'] == 'Constant')
-
-
-@pytest.mark.parametrize('spatial', [False, True])
-def test_projector_ensemble_relu_before_mean(spatial):
-    ens = ProjectorEnsemble(2, 2, num_projectors=2)
-    with torch.no_grad():
-        for proj, sign in zip(ens.projectors, (1.0, -1.0)):
-            proj.proj.weight.copy_(sign * torch.eye(2).view(2, 2, 1, 1))
-            proj.proj.bias.zero_()
-    s = torch.tensor([[1.0, -2.0]])
-    if spatial:
-        s = s.view(1, 2, 1, 1).expand(1, 2, 3, 3)
-    t = torch.randn_like(s)
-    out, t_out, aux = ens(s, t)
-    assert t_out is t and aux == {}
-    # mean(ReLU(s), ReLU(−s)) = (0.5, 1); ReLU(mean(s, −s)) would be (0, 0).
-    expected = torch.tensor([0.5, 1.0])
-    got = out[0] if not spatial else out[0, :, 1, 2]
-    assert torch.allclose(got, expected)
-
-
-@pytest.mark.parametrize('shape', [(4, 8), (2, 8, 3, 5)])
-def test_projector_ensemble_zero_loss_when_directions_match(shape):
-    torch.manual_seed(0)
-    ens = ProjectorEnsemble(8, 6)
-    ens.init_weights()
-    s = torch.randn(*shape)
-    out, _, _ = ens(s, torch.zeros(1))
-    assert out.shape == (shape[0], 6) + tuple(shape[2:])
-    teacher = out.detach() * 2.5 + 0.0  # same directions, different norms
-    _, t_out, _ = ens(s, teacher)
-    cos_loss = (1 - F.cosine_similarity(out, t_out, dim=1, eps=1e-8)).mean()
-    assert cos_loss.item() == pytest.approx(0.0, abs=1e-5)
-    lin = ens.projectors[0].proj
-    if len(shape) == 4:  # a map is the vector path applied at every location
-        vec, _, _ = ens(s.permute(0, 2, 3, 1).reshape(-1, 8), teacher)
-        assert torch.allclose(vec, out.permute(0, 2, 3, 1).reshape(-1, 6), atol=1e-6)
-    else:
-        assert torch.allclose(F.relu(F.linear(s, lin.weight.flatten(1), lin.bias)),
-                              ens.projectors[0].project(s))
-
-
-def test_logit_projector_default_init_and_identity_option():
-    class Parent(BaseModule):
-
-        def __init__(self, **kwargs):
-            super().__init__(init_cfg=dict(type='Normal', layer='Linear', std=1.0))
-            self.proj = MODELS.build(dict(type='LogitProjector', num_classes=5, **kwargs))
-
-    # The default is nn.Linear's own init (as in the paper's code): not the identity.
-    torch.manual_seed(0)
-    default = LogitProjector(5)
-    torch.manual_seed(0)
-    assert torch.equal(default.fc.weight, nn.Linear(5, 5).weight)
-    assert not default.identity_init
-    # identity_init=True starts from plain logit KD and survives a parent's blanket init.
-    parent = Parent(identity_init=True)
-    parent.init_weights()
-    logits, t = torch.randn(3, 5), torch.randn(3, 5)
-    out, t_out, aux = parent.proj(logits, t)
-    assert torch.equal(out, logits) and t_out is t and aux == {}
-    with pytest.raises(ValueError, match='5 classes'):
-        parent.proj(torch.randn(3, 4), t)
-
+# ------------------------------------------------------------------------------- ND projector
 
 def test_nd_projector_linear_init():
     """ImageNet: weight and bias ~ N(0, 0.01^2); CIFAR: default weight, zero bias."""

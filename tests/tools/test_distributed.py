@@ -6,7 +6,10 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from helpers.runs import REPO_ROOT, toy_config
+
+pytestmark = pytest.mark.slow  # two processes, each starting the stack
 
 
 def free_port() -> int:

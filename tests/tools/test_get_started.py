@@ -16,6 +16,7 @@ import subprocess
 import sys
 from typing import List
 
+import pytest
 from helpers.runs import REPO_ROOT, SHORT_RUN
 from mmengine.config import Config
 
@@ -78,6 +79,7 @@ def test_command_blocks_are_found():
     assert not any('my_config' in c or 'CONFIG' in c for c in commands), 'placeholders cannot run'
 
 
+@pytest.mark.slow
 def test_get_started_runs_as_written(tmp_path):
     with open(PAGE) as f:
         commands = command_blocks(f.read())

@@ -38,6 +38,7 @@ def test_launch_scripts_find_the_repository_venv(tmp_path):
     assert python_found_by_the_scripts(str(root), dict(env, PYTHON='/opt/py')) == '/opt/py'
 
 
+@pytest.mark.slow
 def test_mim_train_runs_a_distillation_config(in_toy_workspace):
     """OpenMMLab's launcher: `mim train mmdet CONFIG` runs mmdet's tools/train.py, which
     imports mmkd_ext through the config's custom_imports."""

@@ -2,7 +2,8 @@
 
 One crafted file per attack (tests/helpers/crafted.py) goes through every loading path
 (tests/helpers/loading_paths.py) in a subprocess: a forged numpy object would end it with a signal.
-Real checkpoints still load and resume: see also tests/test_train_export.py.
+Real checkpoints (the session's toy distillations) load exactly as a full unpickle reads them,
+and resume (tests/tools/test_train_tools.py).
 """
 import io
 import json
@@ -21,7 +22,8 @@ import torch
 from helpers.crafted import (PAYLOAD_PATH, REFUSED_NAMES, WHAT_IS_REFUSED, WITH_KEY_PATH,
                              history_buffer_without_state, write_attack,
                              write_resume_config_attack)
-from helpers.runs import REPO_ROOT, toy_config, train
+from helpers.runs import (REPO_ROOT, TESTS_DIR, TOOLBOX_CONFIGS, save_random_teacher, toy_config,
+                          train)
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
@@ -30,7 +32,6 @@ from mmkd_ext.utils.checkpoint import (MIN_TORCH_VERSION, SCHEMES, UnsafeCheckpo
                                        check_torch_version, load_checkpoint_file,
                                        resume_config_text)
 
-TESTS_DIR = osp.dirname(osp.abspath(__file__))
 DISTILL_CONFIG = 'kd_resnet18w32-r18w8_toy-cls.py'
 
 
@@ -56,6 +57,7 @@ def crafted(tmp_path) -> str:
     return str(directory)
 
 
+@pytest.mark.slow
 def test_every_loading_path_refuses_every_crafted_file(in_toy_workspace, crafted):
     """Subprocess, and torch's default switched to weights_only=False: every path passes True."""
     out = osp.join(in_toy_workspace, 'results.json')
@@ -83,6 +85,7 @@ def test_every_loading_path_refuses_every_crafted_file(in_toy_workspace, crafted
                 assert PAYLOAD_PATH in outcome, where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('tool', ['convert', 'test', 'analyze', 'resume', 'teacher'])
 def test_tools_survive_an_object_array_forged_from_bytes(in_toy_workspace, tool):
     """The command lines themselves, each in a subprocess (this file crashed them with SIGSEGV)."""
@@ -172,6 +175,7 @@ def test_every_mmengine_scheme_is_replaced():
         assert CheckpointLoader._schemes[prefix].__module__ == 'mmkd_ext.utils.checkpoint', prefix
 
 
+@pytest.mark.slow
 def test_resume_never_runs_meta_config(in_toy_workspace):
     """``tools/train.py CFG --resume evil.pth`` runs nothing; MMEngine's GPU-count check stays."""
     options = ['model.teacher.checkpoint=None']
@@ -261,3 +265,63 @@ def test_torch_below_the_floor_is_refused_clearly(monkeypatch):
         check_torch_version()
     with open(osp.join(REPO_ROOT, 'setup.py')) as f:
         assert f"'torch>={'.'.join(map(str, MIN_TORCH_VERSION))}'" in f.read()
+
+
+# ------------------------------------------------------------------------ real checkpoints
+
+@pytest.mark.parametrize('name', ['iter_2.pth', 'iter_2_student.pth'])
+@pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
+def test_safe_loaders_read_real_checkpoints_exactly(trained, key, name):
+    """Runner and student checkpoints of every toolbox: as a full (trusted) unpickle reads them."""
+    from mmengine.logging import HistoryBuffer
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from mmkd_ext.utils.checkpoint import load_checkpoint_file
+    path = osp.join(trained[key]['work_dir'], name)
+    reference = torch.load(path, map_location='cpu', weights_only=False)
+
+    def same(a, b) -> bool:
+        if isinstance(a, dict):
+            return type(a) is type(b) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, (list, tuple)):
+            return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+        if isinstance(a, torch.Tensor):
+            return torch.equal(a, b)
+        if isinstance(a, HistoryBuffer):
+            return type(b) is HistoryBuffer and same(vars(a), vars(b))
+        if isinstance(a, np.ndarray):
+            return type(b) is np.ndarray and a.dtype == b.dtype and np.array_equal(a, b)
+        return type(a) is type(b) and a == b
+
+    for loaded in (load_checkpoint_file(path), _load_checkpoint(path, map_location='cpu')):
+        assert same(reference, loaded)
+
+
+@pytest.mark.slow
+def test_runner_checkpoints_load_with_weights_only(in_toy_workspace):
+    """torch >= 2.6 refuses MMEngine checkpoints unless mmkd_ext allow-lists their types."""
+    name = TOOLBOX_CONFIGS['resnet-cls']
+    teacher = save_random_teacher(name, 'teacher.pth')
+    train(toy_config(name), 'run', [f'model.teacher.checkpoint={teacher}'])
+    path = osp.abspath('run/iter_2.pth')
+    probe = ('import sys, torch\n'
+             'if sys.argv[1] == "with": import mmkd_ext\n'
+             f'torch.load({path!r}, weights_only=True)\n')
+    plain = subprocess.run([sys.executable, '-c', probe, 'without'], capture_output=True, text=True)
+    assert plain.returncode != 0 and 'weights_only' in plain.stderr
+    allowed = subprocess.run([sys.executable, '-c', probe, 'with'], capture_output=True, text=True,
+                             cwd=REPO_ROOT)
+    assert allowed.returncode == 0, allowed.stderr[-2000:]
+
+
+@pytest.mark.parametrize('written_by', ['numpy.core', 'numpy._core'])
+def test_checkpoints_move_between_numpy_1_and_2(written_by):
+    """numpy 2 pickles its arrays as numpy._core.multiarray.*, numpy 1 as numpy.core.*."""
+    buf = io.BytesIO()
+    # The legacy format keeps the pickle's global names as plain text we can rename.
+    torch.save({'a': np.arange(3), 's': np.float64(2.5)}, buf, _use_new_zipfile_serialization=False)
+    data = buf.getvalue()
+    for module in (b'numpy.core.multiarray', b'numpy._core.multiarray'):
+        data = data.replace(module, written_by.encode() + b'.multiarray')
+    loaded = torch.load(io.BytesIO(data))
+    assert loaded['s'] == 2.5 and loaded['a'].tolist() == [0, 1, 2]

@@ -1,0 +1,132 @@
+"""The student export (distillers/export.py, written by StudentCheckpointHook): a plain toolbox
+checkpoint and config that predict like the distiller's student, load where mmkd_ext is not
+installed, and load back into a distiller.
+
+The checkpoints are those of the session's toy distillations (the ``trained`` fixture).
+"""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from helpers.runs import REPO_ROOT, TOOLBOX_CONFIGS, toy_config
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner, load_checkpoint
+
+
+def build_from(cfg: Config):
+    init_default_scope(cfg.default_scope)
+    from mmengine.registry import MODELS
+    return MODELS.build(cfg.model)
+
+
+def val_batch(cfg: Config):
+    init_default_scope(cfg.default_scope)
+    loader = Runner.build_dataloader(cfg.val_dataloader)
+    return next(iter(loader))
+
+
+def plain_student(key: str, work_dir: str):
+    """Load the exported student with the toolbox's own API (no mmkd_ext involved)."""
+    config = osp.join(work_dir, 'student_config.py')
+    checkpoint = osp.join(work_dir, 'iter_2_student.pth')
+    if key in ('faster-rcnn', 'retinanet'):
+        from mmdet.apis import init_detector
+        return init_detector(config, checkpoint, device='cpu')
+    if key == 'fcn':
+        from mmseg.apis import init_model
+        return init_model(config, checkpoint, device='cpu')
+    from mmpretrain.models import build_classifier
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.default_scope)
+    model = build_classifier(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    return model.eval()
+
+
+def prediction_tensors(key: str, sample) -> list:
+    if key in ('faster-rcnn', 'retinanet'):
+        inst = sample.pred_instances
+        return [inst.bboxes, inst.scores, inst.labels.float()]
+    if key == 'fcn':
+        return [sample.seg_logits.data, sample.pred_sem_seg.data.float()]
+    return [sample.pred_score]
+
+
+@pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
+def test_exported_student_predicts_like_the_distiller(trained, key):
+    run = trained[key]
+    cfg = Config.fromfile(run['config'])
+    cfg.model.teacher.checkpoint = run['teacher']
+    distiller = build_from(cfg)
+    load_checkpoint(distiller, osp.join(run['work_dir'], 'iter_2.pth'), map_location='cpu',
+                    strict=True)
+    distiller.eval()
+    plain = plain_student(key, run['work_dir'])
+    assert 'Distiller' not in type(plain).__name__
+    exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    assert not any(k.startswith(('student.', 'points.', 'teacher')) for k in exported['state_dict'])
+
+    cwd = os.getcwd()
+    os.chdir(osp.dirname(run['work_dir']))  # the val loader reads data/toy relative to here
+    try:
+        batch = val_batch(cfg)
+    finally:
+        os.chdir(cwd)
+    with torch.no_grad():
+        ours = distiller.test_step(batch)
+        theirs = plain.test_step(batch)
+    for a, b in zip(ours, theirs):
+        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
+            assert torch.equal(x, y)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('key', ['faster-rcnn', 'fcn', 'resnet-cls'])
+def test_exported_student_loads_where_mmkd_ext_cannot_be_imported(trained, key):
+    """Where a student goes, mmkd_ext is not installed: neither file may need it."""
+    run = trained[key]
+    with open(osp.join(run['work_dir'], 'student_config.py')) as f:
+        assert 'mmkd_ext' not in f.read()
+    script = f"""
+import sys
+sys.modules['mmkd_ext'] = None  # any import of mmkd_ext now fails
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, init_default_scope
+from mmengine.runner import load_checkpoint
+cfg = Config.fromfile({osp.join(run['work_dir'], 'student_config.py')!r})
+init_default_scope(cfg.default_scope)
+model = MODELS.build(cfg.model)
+checkpoint = {osp.join(run['work_dir'], 'iter_2_student.pth')!r}
+torch.load(checkpoint, weights_only=True)  # no type of mmkd_ext's allow-list needed
+load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+assert not any(m.startswith('mmkd_ext') for m in sys.modules if sys.modules[m] is not None)
+print(type(model).__name__)
+"""
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'Distiller' not in proc.stdout
+
+
+def test_student_config_keeps_mmkd_ext_only_for_its_own_backbones():
+    from mmkd_ext.distillers.export import student_config
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'nd',
+                                   'nd-kd_resnet32x4-resnet8x4_cifar100.py'))
+    assert student_config(cfg).custom_imports.imports == ['mmkd_ext']  # CIFARResNet is ours
+    cfg = Config.fromfile(toy_config(TOOLBOX_CONFIGS['resnet-cls']))
+    assert 'custom_imports' not in student_config(cfg)
+
+
+def test_load_from_accepts_a_plain_student_checkpoint(trained):
+    run = trained['resnet-cls']
+    cfg = Config.fromfile(run['config'])
+    cfg.model.teacher.checkpoint = run['teacher']
+    distiller = build_from(cfg)
+    load_checkpoint(distiller, osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
+    for key, value in distiller.student.state_dict().items():
+        assert torch.equal(value, exported['state_dict'][key]), key
