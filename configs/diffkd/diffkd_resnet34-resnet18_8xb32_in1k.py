@@ -20,7 +20,7 @@ model.merge(dict(
         'resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
     distill_points=dict(feature=dict(connector=dict(student_channels=512, teacher_channels=512)))))
 # flat_decay_mult covers every 1-D parameter; norm/bias_decay_mult name the two kinds it consists
-# of here (tests/test_recipes.py checks that exactly the 1-D parameters lose their decay).
+# of here (tests/configs/test_recipes.py checks that exactly the 1-D parameters lose their decay).
 optim_wrapper = dict(
     optimizer=dict(nesterov=True),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))

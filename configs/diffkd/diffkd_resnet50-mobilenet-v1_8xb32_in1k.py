@@ -23,7 +23,7 @@ model.merge(dict(
     distill_points=dict(
         feature=dict(connector=dict(student_channels=1024, teacher_channels=2048)))))
 # flat_decay_mult covers every 1-D parameter; norm/bias_decay_mult name the two kinds it consists
-# of here (tests/test_recipes.py checks that exactly the 1-D parameters lose their decay).
+# of here (tests/configs/test_recipes.py checks that exactly the 1-D parameters lose their decay).
 optim_wrapper = dict(
     optimizer=dict(nesterov=True),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))

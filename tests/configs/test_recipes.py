@@ -15,7 +15,6 @@ Not in the table: our extensions without a paper number (PEFD on COCO / Cityscap
 ADE20K is, with the Cityscapes recipe it adapts) and the ND Faster R-CNN configs (the authors' Detectron2 schedule is replaced by mmdet's
 2x, see docs/nd.md; their KD++ numbers are not available to us).
 """
-import copy
 import fnmatch
 import functools
 import glob
@@ -346,14 +345,12 @@ def test_diffkd_paramwise_cfg_drops_decay_exactly_on_1d_parameters():
     """The built optimizer of the DiffKD ImageNet config, group by group: weight decay 0 on
     exactly the biases and 1-D parameters (BatchNorm) of the student and the DiffKD modules,
     1e-4 on every other parameter, the time-embedding tables included; Nesterov everywhere."""
-    import mmkd_ext  # noqa: F401
+    from helpers.config_smoke import build, load
     from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import MODELS, DefaultScope
-    cfg = copy.deepcopy(_config('diffkd/diffkd_resnet34-resnet18_8xb32_in1k.py'))
-    cfg.model.teacher.checkpoint = None
-    cfg.model.student.setdefault('data_preprocessor', cfg.data_preprocessor)
+    from mmengine.registry import DefaultScope
+    cfg = load(osp.join(CONFIGS, 'diffkd', 'diffkd_resnet34-resnet18_8xb32_in1k.py'))
+    model = build(cfg)  # as the Runner builds it, with a random teacher
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(cfg.model)
         optim = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
     names = {id(p): n for n, p in model.named_parameters()}
     decay = {}
