@@ -21,6 +21,7 @@ def test_names_a_package_used_to_export_are_still_there(old):
                                                                       name)
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole stack: seconds
 def test_old_from_imports_work_in_a_fresh_interpreter():
     code = ('from mmkd_ext.utils.class_means import read_class_means\n'
             'from mmkd_ext.utils.export import export_student\n'
