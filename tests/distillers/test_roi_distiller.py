@@ -13,9 +13,10 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 from mmkd_ext.distillers import RoIDistiller
+from mmkd_ext.distillers.roi_distiller import proposals_of
 from mmkd_ext.nd import read_class_means
-from mmkd_ext.utils.digest import file_digest
 from mmkd_ext.testing import fake_batch
+from mmkd_ext.utils.digest import file_digest
 
 ND_DET = 'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'
 NUM_CLASSES = 4
@@ -126,6 +127,16 @@ def test_bad_setups_are_refused():
         build(teacher=dict(config=Config.fromfile(toy_config(ND_DET)).model.teacher.config,
                            checkpoint=None,
                            cfg_options={'model.roi_head.bbox_head.num_classes': 7}))
+
+
+def test_proposals_give_the_teacher_head_the_students_rois_in_order():
+    from mmdet.structures.bbox import bbox2roi
+    rois = torch.tensor([[0, 1., 2., 3., 4.], [0, 5., 6., 7., 8.], [2, 1., 1., 2., 2.]])
+    proposals = proposals_of(rois, num_images=3)
+    assert [len(p) for p in proposals] == [2, 0, 1]  # an image without RoIs stays in its place
+    torch.testing.assert_close(bbox2roi([p.bboxes for p in proposals]), rois)
+    with pytest.raises(RuntimeError, match='not grouped by image'):
+        proposals_of(rois[[2, 0, 1]], num_images=3)
 
 
 @pytest.mark.slow
