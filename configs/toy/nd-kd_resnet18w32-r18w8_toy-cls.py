@@ -2,9 +2,9 @@
 # same-family width-reduction pair ResNet32x4 -> ResNet8x4 (KD tau 4, weight 3.5; ND weight 2.0).
 # KD is warmed up linearly over the first 25 iterations, 1/12 of the schedule as the authors' 20 of
 # 240 epochs (the toy schedule is iteration-based). The ND loss pulls the student's pooled feature,
-# through the ND projector BN1d -> Dropout -> Linear(64, 256), toward the teacher's class means, which ClassMeansHook
-# computes on the toy training split before training (and recomputes when the teacher changes, as
-# it does between demo runs).
+# through the ND projector BN1d -> Dropout -> Linear(64, 256), toward the teacher's class means,
+# which ClassMeansHook computes on the toy training split before training (and recomputes when the
+# teacher changes, as it does between demo runs).
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
 _base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
 
