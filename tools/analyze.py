@@ -19,8 +19,8 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.apis import build_model, load_distill_config
 from mmkd_ext.analysis.report import analyze_checkpoints
+from mmkd_ext.apis import build_model, load_distill_config
 from mmkd_ext.utils.errors import run_tool_main
 
 

@@ -8,8 +8,8 @@ from typing import Optional
 from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook, Hook
 
-from ..registry import HOOKS
 from ..distillers.export import export_student, student_config
+from ..registry import HOOKS
 
 STUDENT_SUFFIX = '_student.pth'
 

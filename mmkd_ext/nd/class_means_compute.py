@@ -311,8 +311,8 @@ def check_class_means_teacher(distiller: nn.Module) -> None:
     from another teacher (or layer) would be used silently. The distiller calls this at its first
     training step (it is one of ``FeatureDistiller.first_step_checks``): each ND loss is told this
     run's teacher digest, layer and shape, so a loaded file is checked now and a lazily loaded one
-    when it is read. Losses that already expect a
-    teacher (the hook ran, or the config names ``teacher_digest``) are left as they are.
+    when it is read. Losses that already expect a teacher (the hook ran, or the config names
+    ``teacher_digest``) are left as they are.
 
     Args:
         distiller (nn.Module): The built distiller (possibly wrapped).

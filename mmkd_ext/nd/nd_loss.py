@@ -5,10 +5,10 @@ from typing import Any, Dict, List, Optional
 import torch
 from torch import Tensor
 
-from ..registry import MODELS
-from ..utils.amp import fp32_region
 from ..losses.base import BaseDistillLoss
 from ..losses.utils import gt_labels_from_data_samples
+from ..registry import MODELS
+from ..utils.amp import fp32_region
 from .class_means_file import check_class_means_record, read_class_means
 
 
