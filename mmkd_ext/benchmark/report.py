@@ -1,17 +1,23 @@
 """Summaries of benchmark runs: mean ± std over seeds, paired gains, significance, CSV/JSON/PNG.
 
 The gain of a method is paired by seed: ``gain_s = D_s − S_s`` for the distilled student ``D``
-and the plain student ``S`` of the same seed (same data order and initialisation). Its standard
-error is ``std(gain_s) / sqrt(n)``; a mean gain within two standard errors of zero is reported
-as not significant. The share of the teacher–student gap closed is ``(D̄ − S̄) / (T − S̄)``.
+and the plain student ``S`` of the same seed (same data order and initialisation). It is tested
+with a two-sided paired t-test, ``n − 1`` degrees of freedom, at the level
+:data:`~.stats.ALPHA` (:func:`~.stats.paired_t_test`). The share of the teacher–student gap closed
+is ``(D̄ − S̄) / (T − S̄)``.
+
+A benchmark has design seeds (the table's claim) and may have held-out seeds that played no part
+in designing the protocol: each is summarised on its own, and the table shows whether the
+held-out seeds give the same verdict.
 """
 import csv
 import json
 import math
 import os
 import os.path as osp
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
+from .stats import ALPHA, paired_t_test
 from .suite import STUDENT, TEACHER, Experiment, experiment_of, method_order
 
 
@@ -38,6 +44,7 @@ class MethodSummary(NamedTuple):
     gap_closed: Optional[float]
     significant: Optional[bool]
     seconds_per_iter: float
+    p_value: Optional[float] = None
 
 
 def _mean(xs: Sequence[float]) -> float:
@@ -52,8 +59,21 @@ def _std(xs: Sequence[float]) -> float:
     return math.sqrt(sum((x - m)**2 for x in xs) / (len(xs) - 1))
 
 
-def summarize(records: Sequence[RunRecord]) -> List[MethodSummary]:
-    """Rows per task: teacher, plain student, then each distilled student."""
+def summarize(records: Sequence[RunRecord],
+              seeds: Optional[Iterable[int]] = None) -> List[MethodSummary]:
+    """Rows per task: teacher, plain student, then each distilled student.
+
+    Args:
+        records (Sequence[RunRecord]): Finished runs.
+        seeds (Iterable[int], optional): Summarise only the students of these seeds (the teacher,
+            trained once, is always kept). Default: every seed.
+
+    Returns:
+        list[MethodSummary]
+    """
+    if seeds is not None:
+        keep = set(seeds)
+        records = [r for r in records if r.label == TEACHER or r.seed in keep]
     rows: List[MethodSummary] = []
     for task in dict.fromkeys(r.task for r in records):
         exp = experiment_of(task)
@@ -70,23 +90,24 @@ def summarize(records: Sequence[RunRecord]) -> List[MethodSummary]:
             runs = by_label[label]
             values = [r.value for r in runs.values()]
             speed = _mean([r.seconds_per_iter for r in runs.values()])
-            gain = gain_se = closed = significant = None
+            gain = gain_se = closed = significant = p_value = None
             if label not in (STUDENT, TEACHER) and student:
                 paired = [runs[s].value - student[s].value for s in runs if s in student]
                 if paired:
-                    gain = _mean(paired)
-                    if len(paired) > 1:
-                        gain_se = _std(paired) / math.sqrt(len(paired))
-                        significant = abs(gain) > 2 * gain_se
+                    test = paired_t_test(paired)
+                    gain = test.mean
+                    if test.n > 1:
+                        gain_se, p_value = test.se, test.p
+                        significant = test.p < ALPHA
                     if t_mean is not None and t_mean != s_mean:
                         closed = (_mean(values) - s_mean) / (t_mean - s_mean)
             rows.append(MethodSummary(task, label, len(values), _mean(values), _std(values), gain,
-                                      gain_se, closed, significant, speed))
+                                      gain_se, closed, significant, speed, p_value))
     return rows
 
 
-def _verdict(row: MethodSummary) -> str:
-    if row.gain is None:
+def _verdict(row: Optional[MethodSummary]) -> str:
+    if row is None or row.gain is None:
         return ''
     if row.significant is None:
         return 'one seed: no test'
@@ -95,23 +116,63 @@ def _verdict(row: MethodSummary) -> str:
     return 'significant gain' if row.gain > 0 else 'significant LOSS'
 
 
-def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int]) -> str:
-    """The results table in Markdown (also readable as plain text)."""
-    lines = [
-        f'| task | method | metric (mean ± std, seeds {", ".join(map(str, seeds))}) | '
-        'gain vs student (± s.e.) | gap closed | verdict | s/iter |',
-        '|---|---|---|---|---|---|---|'
-    ]
+def _gain_text(row: Optional[MethodSummary]) -> str:
+    """``+2.1 ± 0.1 (p 0.001)``, or '' for a row without a gain."""
+    if row is None or row.gain is None:
+        return ''
+    text = f'{row.gain:+.1f}'
+    if row.gain_se is not None:
+        text += f' ± {row.gain_se:.1f} (p {row.p_value:.3f})'
+    return text
+
+
+def _seed_list(seeds: Sequence[int]) -> str:
+    seeds = sorted(seeds)
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f'{seeds[0]}–{seeds[-1]}'
+    return ', '.join(map(str, seeds))
+
+
+def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
+                   held_out: Optional[Sequence[MethodSummary]] = None,
+                   held_out_seeds: Sequence[int] = ()) -> str:
+    """The results table in Markdown (also readable as plain text).
+
+    Args:
+        rows (Sequence[MethodSummary]): Summary on the design ``seeds``.
+        seeds (Sequence[int]): The design seeds (the table's claim).
+        held_out (Sequence[MethodSummary], optional): Summary on ``held_out_seeds``; adds the
+            held-out gain and verdict, and whether the verdict holds there.
+        held_out_seeds (Sequence[int]): The held-out seeds, for the header.
+    """
+    header = (f'| task | method | metric (mean ± std, seeds {_seed_list(seeds)}) | '
+              'gain vs student (± s.e., paired t-test) | gap closed | verdict |')
+    rule = '|---|---|---|---|---|---|'
+    other = {}
+    if held_out is not None:
+        other = {(r.task, r.label): r for r in held_out}
+        header += (f' held-out seeds {_seed_list(held_out_seeds)}: gain (p) | verdict there | '
+                   'holds |')
+        rule += '---|---|---|'
+    lines = [header + ' s/iter |', rule + '---|']
     for row in rows:
         exp = experiment_of(row.task)
         value = f'{row.mean:.1f}' + (f' ± {row.std:.1f}' if row.n > 1 else '')
         if row.label == TEACHER:
             value += ' (trained once)'
-        gain = '' if row.gain is None else f'{row.gain:+.1f}' + (
-            f' ± {row.gain_se:.1f}' if row.gain_se is not None else '')
         closed = '' if row.gap_closed is None else f'{100 * row.gap_closed:+.0f}%'
-        lines.append(f'| {exp.title} ({exp.metric_label}) | {row.label} | {value} | {gain} | '
-                     f'{closed} | {_verdict(row)} | {row.seconds_per_iter:.3f} |')
+        line = (f'| {exp.title} ({exp.metric_label}) | {row.label} | {value} | {_gain_text(row)} | '
+                f'{closed} | {_verdict(row)} |')
+        if held_out is not None:
+            there = other.get((row.task, row.label))
+            if row.label == STUDENT and there is not None:
+                line += f' student {there.mean:.1f} ± {there.std:.1f} | | |'
+            elif row.gain is None:
+                line += ' | | |'
+            else:
+                holds = 'yes' if _verdict(there) == _verdict(row) else 'NO'
+                line += f' {_gain_text(there)} | {_verdict(there)} | {holds} |'
+        lines.append(line + f' {row.seconds_per_iter:.3f} |')
     return '\n'.join(lines)
 
 
@@ -166,28 +227,39 @@ def plot_tasks(tasks: Sequence[str], rows: Sequence[MethodSummary],
 
 
 def write_report(records: Sequence[RunRecord], seeds: Sequence[int], out_dir: str,
-                 protocol: dict) -> str:
+                 protocol: dict, held_out_seeds: Sequence[int] = ()) -> str:
     """Write ``runs.csv``, ``results.json``, ``results.md``, ``<task>.png`` and ``summary.png``
     (all tasks side by side) to ``out_dir``.
+
+    Args:
+        records (Sequence[RunRecord]): Every finished run, design and held-out seeds.
+        seeds (Sequence[int]): The design seeds: the table, figures and verdicts.
+        out_dir (str): Output folder.
+        protocol (dict): Written to ``results.json`` as it is.
+        held_out_seeds (Sequence[int]): Seeds kept out of the design; when given, the table shows
+            the verdict on them beside the design verdict.
 
     Returns:
         str: The Markdown table.
     """
     os.makedirs(out_dir, exist_ok=True)
-    rows = summarize(records)
-    table = markdown_table(rows, seeds)
+    rows = summarize(records, seeds)
+    held_out = summarize(records, held_out_seeds) if held_out_seeds else None
+    table = markdown_table(rows, seeds, held_out, held_out_seeds)
+    design = [r for r in records if r.label == TEACHER or r.seed in set(seeds)]
     with open(osp.join(out_dir, 'runs.csv'), 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(RunRecord._fields)
         writer.writerows(records)
     with open(osp.join(out_dir, 'results.json'), 'w') as f:
-        json.dump(dict(protocol=protocol, seeds=list(seeds),
+        json.dump(dict(protocol=protocol, seeds=list(seeds), held_out_seeds=list(held_out_seeds),
                        runs=[r._asdict() for r in records],
-                       summary=[r._asdict() for r in rows]), f, indent=2)
+                       summary=[r._asdict() for r in rows],
+                       held_out_summary=[r._asdict() for r in held_out or []]), f, indent=2)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     tasks = list(dict.fromkeys(r.task for r in records))
     for task in tasks:
-        plot_tasks([task], rows, records, osp.join(out_dir, f'{task}.png'))
-    plot_tasks(tasks, rows, records, osp.join(out_dir, 'summary.png'))
+        plot_tasks([task], rows, design, osp.join(out_dir, f'{task}.png'))
+    plot_tasks(tasks, rows, design, osp.join(out_dir, 'summary.png'))
     return table

@@ -94,6 +94,25 @@ def test_summary_pairs_gains_by_seed_and_tests_them():
     assert '+26%' in table  # KD closes 2.1 of the 8-point gap
 
 
+def test_held_out_seeds_are_summarised_apart_and_compared():
+    records = _records()
+    for seed, s in ((10, 81.0), (11, 83.0), (12, 85.0)):  # KD gains again, DiffKD now loses
+        records.append(RunRecord('cls', 'student', 's.py', seed, s, 0.1, 5.0))
+        records.append(RunRecord('cls', 'KD', 'kd.py', seed, s + 1.9 + 0.1 * (seed - 10), 0.1, 6.0))
+        records.append(RunRecord('cls', 'DiffKD', 'd.py', seed, s - 3.0 - 0.1 * seed, 0.2, 9.0))
+    design = {r.label: r for r in summarize(records, [0, 1, 2])}
+    assert design['KD'].gain == pytest.approx(2.1) and design['student'].n == 3
+    held = {r.label: r for r in summarize(records, [10, 11, 12])}
+    assert held['KD'].gain == pytest.approx(2.0) and held['KD'].significant
+    assert held['DiffKD'].significant and held['DiffKD'].gain < 0
+    table = markdown_table(list(design.values()), [0, 1, 2], list(held.values()), [10, 11, 12])
+    assert 'seeds 0–2' in table and 'held-out seeds 10–12' in table
+    kd_line = next(line for line in table.splitlines() if '| KD |' in line)
+    assert kd_line.count('significant gain') == 2 and '| yes |' in kd_line
+    diffkd_line = next(line for line in table.splitlines() if '| DiffKD |' in line)
+    assert 'significant LOSS' in diffkd_line and '| NO |' in diffkd_line
+
+
 def test_report_files(tmp_path):
     table = write_report(_records(), [0, 1, 2], str(tmp_path), dict(command='x'))
     assert (tmp_path / 'results.md').read_text().strip() == table
