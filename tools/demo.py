@@ -1,7 +1,9 @@
 """The CPU demo and benchmark: toy data, teachers, plain students and distilled students.
 
     python tools/demo.py                                   # the short demo: one seed, main methods
-    python tools/demo.py --seeds 0 1 2 --all-methods       # the benchmark of the README
+    python tools/demo.py --benchmark                       # the benchmark of the README
+    python tools/demo.py --benchmark --held-out            # ... and its held-out seeds
+    python tools/demo.py --seeds 0 1 2 --all-methods       # any seeds
     python tools/demo.py --tasks cls --methods DiffKD --seeds 3 4
 
 Per task the teacher is trained once (seed 0) on its own, longer schedule; then, for every seed,
@@ -17,7 +19,7 @@ import os
 import os.path as osp
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not installed
@@ -27,7 +29,8 @@ from mmengine.config import Config  # noqa: E402
 from mmkd_ext.benchmark import RunSpec, select_runs, write_report  # noqa: E402
 from mmkd_ext.benchmark.report import RunRecord  # noqa: E402
 from mmkd_ext.benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
-from mmkd_ext.benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
+from mmkd_ext.benchmark.suite import (BENCHMARK_SEEDS, EXPERIMENTS, HELD_OUT_SEEDS,  # noqa: E402
+                                      PlannedRun)
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
 from mmkd_ext.utils.digest import file_digest  # noqa: E402
 
@@ -41,8 +44,14 @@ def parse_args() -> argparse.Namespace:
                         help='runs, logs, checkpoints and the report (default: work_dirs/demo)')
     parser.add_argument('--tasks', nargs='+', default=[e.task for e in EXPERIMENTS],
                         choices=[e.task for e in EXPERIMENTS])
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
+    parser.add_argument('--seeds', nargs='+', type=int, default=None,
                         help='student seeds (default: 0); the teachers always use seed 0')
+    parser.add_argument('--benchmark', action='store_true',
+                        help='the README benchmark: every method, each task with its own seeds '
+                        '(mmkd_ext.benchmark.suite.BENCHMARK_SEEDS)')
+    parser.add_argument('--held-out', action='store_true',
+                        help='with --benchmark: also the held-out seeds (HELD_OUT_SEEDS); the '
+                        'table shows whether each verdict holds on them')
     parser.add_argument('--all-methods', action='store_true',
                         help='every method of every task (default: the short demo\'s selection)')
     parser.add_argument('--methods', nargs='+', default=(),
@@ -53,7 +62,22 @@ def parse_args() -> argparse.Namespace:
                         help='runs at a time, each single-threaded (default: the CPU count, at '
                         'most 4); the numbers do not depend on it')
     parser.add_argument('--force', action='store_true', help='retrain finished runs')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.benchmark and args.seeds is not None:
+        parser.error('--benchmark sets the seeds of every task; drop --seeds')
+    if args.held_out and not args.benchmark:
+        parser.error('--held-out goes with --benchmark')
+    args.all_methods = args.all_methods or args.benchmark
+    return args
+
+
+def plan_seeds(args: argparse.Namespace) -> Tuple[Dict[str, List[int]], Dict[str, List[int]]]:
+    """The design seeds and the held-out seeds (empty without --held-out) per task."""
+    if not args.benchmark:
+        seeds = args.seeds if args.seeds is not None else [0]
+        return {t: list(seeds) for t in args.tasks}, {t: [] for t in args.tasks}
+    held_out = {t: list(HELD_OUT_SEEDS[t]) if args.held_out else [] for t in args.tasks}
+    return {t: list(BENCHMARK_SEEDS[t]) for t in args.tasks}, held_out
 
 
 def config_digest(config: str, options: Dict[str, str]) -> str:
@@ -180,8 +204,9 @@ def run_all(runs: List[PlannedRun], args: argparse.Namespace, data_digest: str) 
 
 def main() -> None:
     args = parse_args()
-    runs = select_runs(args.tasks, args.seeds, args.all_methods, args.methods,
-                       not args.no_distill)
+    design, held_out = plan_seeds(args)
+    runs = select_runs(args.tasks, {t: design[t] + held_out[t] for t in args.tasks},
+                       args.all_methods, args.methods, not args.no_distill)
     if not runs:
         raise SystemExit(f'nothing to run: no method matches {list(args.methods)}')
     start = time.time()
@@ -193,11 +218,14 @@ def main() -> None:
     protocol = dict(
         command='python tools/demo.py ' + ' '.join(sys.argv[1:]),
         teacher_seed=0,
-        seeds=list(args.seeds),
+        seeds=design,
+        held_out_seeds=held_out,
         data=data['meta'],
         note='teachers trained once (seed 0) on their own longer schedule; every student of a '
         'task has the identical schedule, data and seed set; every run single-threaded')
-    table = write_report(records, args.seeds, args.work_dir, protocol)
+    table = write_report(records, sorted({s for v in design.values() for s in v}),
+                         args.work_dir, protocol,
+                         sorted({s for v in held_out.values() for s in v}))
     print('\n' + table)
     print(f'\nTotal time: {(time.time() - start) / 60:.1f} min. Report (results.md, runs.csv, '
           f'results.json, one PNG per task) and per-run logs under {args.work_dir}/.')

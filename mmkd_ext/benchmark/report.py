@@ -145,7 +145,7 @@ def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
             held-out gain and verdict, and whether the verdict holds there.
         held_out_seeds (Sequence[int]): The held-out seeds, for the header.
     """
-    header = (f'| task | method | metric (mean ± std, seeds {_seed_list(seeds)}) | '
+    header = (f'| task | method | metric (mean ± std; seeds {_seed_list(seeds)}, n per task) | '
               'gain vs student (± s.e., paired t-test) | gap closed | verdict |')
     rule = '|---|---|---|---|---|---|'
     other = {}
@@ -160,13 +160,15 @@ def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
         value = f'{row.mean:.1f}' + (f' ± {row.std:.1f}' if row.n > 1 else '')
         if row.label == TEACHER:
             value += ' (trained once)'
+        elif row.label == STUDENT:
+            value += f' (n = {row.n})'
         closed = '' if row.gap_closed is None else f'{100 * row.gap_closed:+.0f}%'
         line = (f'| {exp.title} ({exp.metric_label}) | {row.label} | {value} | {_gain_text(row)} | '
                 f'{closed} | {_verdict(row)} |')
         if held_out is not None:
             there = other.get((row.task, row.label))
             if row.label == STUDENT and there is not None:
-                line += f' student {there.mean:.1f} ± {there.std:.1f} | | |'
+                line += f' student {there.mean:.1f} ± {there.std:.1f} (n = {there.n}) | | |'
             elif row.gain is None:
                 line += ' | | |'
             else:

@@ -59,6 +59,10 @@ def test_select_runs_teachers_first_then_every_seed():
     only = select_runs(['cls', 'seg'], [0], all_methods=True, methods=['diffkd'])
     assert {r.label for r in only if r.role == 'distilled'} == {'DiffKD'}
     assert all(r.role != 'distilled' for r in select_runs(['seg'], [0, 1], True, distill=False))
+    per_task = select_runs(['seg', 'cls'], dict(seg=[0, 1], cls=[7]), all_methods=False)
+    assert [r.seed for r in per_task if r.role == 'student'] == [0, 1, 7]
+    with pytest.raises(ValueError, match='at least one seed'):
+        select_runs(['seg', 'cls'], dict(seg=[0]), all_methods=False)
     with pytest.raises(ValueError, match='unknown task'):
         select_runs(['nope'], [0], True)
     with pytest.raises(ValueError, match='at least one seed'):
@@ -106,7 +110,7 @@ def test_held_out_seeds_are_summarised_apart_and_compared():
     assert held['KD'].gain == pytest.approx(2.0) and held['KD'].significant
     assert held['DiffKD'].significant and held['DiffKD'].gain < 0
     table = markdown_table(list(design.values()), [0, 1, 2], list(held.values()), [10, 11, 12])
-    assert 'seeds 0–2' in table and 'held-out seeds 10–12' in table
+    assert 'seeds 0–2,' in table and '(n = 3)' in table and 'held-out seeds 10–12' in table
     kd_line = next(line for line in table.splitlines() if '| KD |' in line)
     assert kd_line.count('significant gain') == 2 and '| yes |' in kd_line
     diffkd_line = next(line for line in table.splitlines() if '| DiffKD |' in line)
@@ -123,3 +127,13 @@ def test_report_files(tmp_path):
     assert data['protocol'] == dict(command='x') and len(data['summary']) == 4
     for name in ('cls.png', 'summary.png'):
         assert (tmp_path / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def test_benchmark_seeds_cover_every_task_and_held_out_seeds_are_new():
+    from mmkd_ext.benchmark.suite import BENCHMARK_SEEDS, HELD_OUT_SEEDS
+    tasks = {e.task for e in EXPERIMENTS}
+    assert set(BENCHMARK_SEEDS) == tasks == set(HELD_OUT_SEEDS)
+    for task in tasks:
+        assert len(HELD_OUT_SEEDS[task]) == len(BENCHMARK_SEEDS[task]) >= 4
+        # Seeds 0-2 made the earlier table and 0-7 designed this protocol: none is held out.
+        assert not set(HELD_OUT_SEEDS[task]) & set(range(100))
