@@ -1,6 +1,6 @@
 # KD++ (KD + ND loss) on the toy classification split with the authors' CIFAR-100 values of their
 # same-family width-reduction pair ResNet32x4 -> ResNet8x4 (KD tau 4, weight 3.5; ND weight 2.0).
-# KD is warmed up linearly over the first 25 iterations, 1/12 of the schedule as the authors' 20 of
+# KD is warmed up linearly over the first 33 iterations, 1/12 of the schedule as the authors' 20 of
 # 240 epochs (the toy schedule is iteration-based). The ND loss pulls the student's pooled feature,
 # through the ND projector BN1d -> Dropout -> Linear(64, 256), toward the teacher's class means,
 # which ClassMeansHook computes on the toy training split before training (and recomputes when the
@@ -27,6 +27,6 @@ model = dict(
                 loss_weight=2.0))))
 custom_hooks = [
     dict(type='ClassMeansHook', on_mismatch='recompute'),
-    dict(type='DistillLossWarmupHook', points='kd', by_epoch=False, warmup_iters=25),
+    dict(type='DistillLossWarmupHook', points='kd', by_epoch=False, warmup_iters=33),
     dict(type='StudentCheckpointHook'),
 ]

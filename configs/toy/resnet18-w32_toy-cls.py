@@ -5,7 +5,7 @@ _base_ = ['./resnet18-w8_toy-cls.py']
 model = dict(
     backbone=dict(stem_channels=32, base_channels=32),  # stage widths 32/64/128/256
     head=dict(in_channels=256))
-# Teacher schedule: 3x the students' 300 iterations, so that the teacher is close to convergence
+# Teacher schedule: 900 iterations (the students train 400), so that the teacher is close to convergence
 # before it is distilled from, as real teachers are.
 train_cfg = dict(max_iters=900, val_interval=900)
 param_scheduler = [

@@ -1,6 +1,6 @@
 # Toy student: ResNet-18 classifier at 1/8 width (base_channels=8), trained from scratch on the
-# 32x32 single-shape toy images (4 classes) for 300 iterations. The teacher (resnet18-w32_toy-cls.py)
-# is this model at 4x the width, trained 3x longer.
+# 32x32 single-shape toy images (4 classes) for 400 iterations. The teacher (resnet18-w32_toy-cls.py)
+# is this model at 4x the width, trained 900 iterations.
 _base_ = [
     '_base_/toy_cls.py', '_base_/schedule_toy.py', '_base_/default_runtime_cls.py'
 ]
@@ -32,3 +32,12 @@ model = dict(
         topk=(1, )))
 # Scaled with the batch of 128 (lr 0.05 at batch 64 learnt markedly slower).
 optim_wrapper = dict(optimizer=dict(lr=0.1))
+# 400 iterations rather than the toy detectors' 300: the student sits at chance for its first
+# ~100 iterations and leaves that plateau at a seed-dependent point, so at 300 its top-1 spread
+# over seeds 0-7 was 5.1 points with one seed at 79.0 (median 90.8). At 400 it is stable (seeds
+# 0-7 within 94.5-97.9) and still below the teacher's 99.2; at 600 it reaches the teacher.
+train_cfg = dict(max_iters=400, val_interval=400)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=400, eta_min_ratio=0.01),
+]
