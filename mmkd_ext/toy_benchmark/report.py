@@ -17,7 +17,7 @@ import os
 import os.path as osp
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
-from .stats import ALPHA, paired_t_test
+from .stats import ALPHA, paired_t_test, stability
 from .suite import STUDENT, TEACHER, Experiment, experiment_of, method_order
 
 
@@ -45,6 +45,8 @@ class MethodSummary(NamedTuple):
     significant: Optional[bool]
     seconds_per_iter: float
     p_value: Optional[float] = None
+    #: Plain-student row only: whether its spread passes the stability rule (None: < 2 seeds).
+    stable: Optional[bool] = None
 
 
 def _mean(xs: Sequence[float]) -> float:
@@ -101,8 +103,11 @@ def summarize(records: Sequence[RunRecord],
                         significant = test.p < ALPHA
                     if t_mean is not None and t_mean != s_mean:
                         closed = (_mean(values) - s_mean) / (t_mean - s_mean)
+            stable = None
+            if label == STUDENT and len(values) > 1 and t_mean is not None:
+                stable = stability(values, t_mean - s_mean).stable
             rows.append(MethodSummary(task, label, len(values), _mean(values), _std(values), gain,
-                                      gain_se, closed, significant, speed, p_value))
+                                      gain_se, closed, significant, speed, p_value, stable))
     return rows
 
 
@@ -161,7 +166,8 @@ def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
         if row.label == TEACHER:
             value += ' (trained once)'
         elif row.label == STUDENT:
-            value += f' (n = {row.n})'
+            value += f' (n = {row.n}' + ('' if row.stable is None else
+                                         '; stable' if row.stable else '; UNSTABLE') + ')'
         closed = '' if row.gap_closed is None else f'{100 * row.gap_closed:+.0f}%'
         line = (f'| {exp.title} ({exp.metric_label}) | {row.label} | {value} | {_gain_text(row)} | '
                 f'{closed} | {_verdict(row)} |')

@@ -103,3 +103,38 @@ def paired_t_test(diffs: Sequence[float]) -> PairedTest:
                           0.0 if mean else 1.0)
     t = mean / se
     return PairedTest(n, mean, se, t, t_two_sided_p(t, n - 1))
+
+
+#: The stability rule of docs/benchmark.md for a task's plain student over seeds.
+MAX_STD = 2.5
+MAX_STD_GAP_SHARE = 0.1
+MAX_FROM_MEDIAN = 6.0
+
+
+class Stability(NamedTuple):
+    """The plain student's spread over seeds against the rule (see :func:`stability`)."""
+    std: float
+    from_median: float
+    stable: bool
+
+
+def stability(values: Sequence[float], gap: float) -> Stability:
+    """Check the plain student's values over seeds against the benchmark's stability rule.
+
+    Rule: sample std ≤ max(:data:`MAX_STD`, :data:`MAX_STD_GAP_SHARE` × gap), and no value
+    farther than :data:`MAX_FROM_MEDIAN` from the median (one mode).
+
+    Args:
+        values (Sequence[float]): The plain student's metric, one value per seed (≥ 2).
+        gap (float): Teacher minus mean student, in the same points.
+    """
+    if len(values) < 2:
+        raise ValueError('stability: needs at least two seeds')
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    mean = sum(values) / len(values)
+    std = math.sqrt(sum((v - mean)**2 for v in values) / (len(values) - 1))
+    far = max(abs(v - median) for v in values)
+    ok = std <= max(MAX_STD, MAX_STD_GAP_SHARE * abs(gap)) and far <= MAX_FROM_MEDIAN
+    return Stability(std, far, ok)

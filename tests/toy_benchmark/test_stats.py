@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mmkd_ext.benchmark.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
+from mmkd_ext.toy_benchmark.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
 
 
 @pytest.mark.parametrize('df,critical', [(1, 12.706), (2, 4.303), (4, 2.776), (7, 2.365),
@@ -34,3 +34,18 @@ def test_paired_test_degrees_of_freedom_and_edge_cases():
     assert paired_t_test([1.0, 1.0]).p == 0.0 and paired_t_test([0.0, 0.0]).p == 1.0
     with pytest.raises(ValueError, match='no pairs'):
         paired_t_test([])
+
+
+def test_stability_rule_of_the_plain_student():
+    from mmkd_ext.toy_benchmark.stats import stability
+    # The 300-iteration FCN student of seeds 0-7: two modes, std 7.3.
+    old = stability([47.2, 43.0, 40.8, 61.8, 57.2, 53.5, 55.8, 53.0], gap=81.9 - 51.5)
+    assert not old.stable and old.std == pytest.approx(7.26, abs=0.01)
+    assert stability([78.2, 74.3, 76.4, 79.2, 78.9, 79.3, 77.0, 78.9], gap=4.0).stable
+    # A wide spread passes where it is small against the gap (detectors), not elsewhere.
+    spread = [28.8, 25.8, 22.1, 27.0]
+    assert stability(spread, gap=54.0).stable and not stability(spread, gap=10.0).stable
+    # One seed far from the others is a second mode whatever the std.
+    assert not stability([90, 90, 90, 90, 90, 90, 90, 80], gap=100.0).stable
+    with pytest.raises(ValueError, match='two seeds'):
+        stability([1.0], gap=1.0)
