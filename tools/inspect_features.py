@@ -3,7 +3,7 @@
     python tools/inspect_features.py CONFIG [--fake] [--batch-size 2] [--size H W]
                                      [--filter PATTERN] [--random-teacher] [--cfg-options k=v ...]
     python tools/inspect_features.py --student-config A --teacher-config B [--teacher-checkpoint T]
-                                     [--fake] ...
+                                     [--fake] ...              (A and B: paths or pkg::path)
 
 Runs ONE batch (the first of the config's train dataloader, or random images with ``--fake``)
 through the student (loss mode, as in training) and the whole teacher, with forward hooks on every
@@ -28,7 +28,7 @@ from mmkd_ext.utils.errors import run_tool_main
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Inspect the features of a distillation pair')
     parser.add_argument('config', nargs='?', help='distillation config')
-    parser.add_argument('--student-config', help='plain student config (pair mode)')
+    parser.add_argument('--student-config', help='plain student config or pkg::path (pair mode)')
     parser.add_argument('--teacher-config', help='plain teacher config or pkg::path (pair mode)')
     parser.add_argument('--teacher-checkpoint', help='teacher weights (pair mode)')
     parser.add_argument('--random-teacher', action='store_true',

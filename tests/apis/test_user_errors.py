@@ -10,7 +10,7 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers.runs import build_toy, run_tool, save_random_teacher, toy_config, train
+from helpers.runs import build_toy, save_random_teacher, tool_error, toy_config, train
 
 from mmkd_ext.nd import save_class_means
 from mmkd_ext.utils.errors import InputError, check_weight, run_tool_main
@@ -26,15 +26,6 @@ DIFFKD_CLS = 'diffkd_resnet18w32-r18w8_toy-cls.py'
 def build(config: str, **options):
     """The distiller of a toy config with ``options`` merged (random teacher unless given)."""
     return build_toy(config, options)[1]
-
-
-def tool_error(script: str, args: list) -> str:
-    """Run a tool in-process and return the one-line error it exits with."""
-    with pytest.raises(SystemExit) as exc:
-        run_tool(script, args)
-    message = str(exc.value.code)
-    assert message.startswith('error: ') and 'Traceback' not in message
-    return message
 
 
 # ------------------------------------------------------------------------------ checkpoints
