@@ -6,6 +6,7 @@ read only the config and the files it names, so they cost nothing next to buildi
 and each message names the config key or the file, what is wrong and how to fix it.
 """
 import glob
+import os
 import os.path as osp
 import re
 from numbers import Number
@@ -13,7 +14,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..distillers.checkpoints import read_checkpoint
+from ..distillers.checkpoints import UnreadableCheckpointError, read_checkpoint
 from ..distillers.teacher import load_model_config, missing_teacher_checkpoint
 from ..utils.errors import InputError, InputFileNotFoundError
 
@@ -39,8 +40,11 @@ NUMBERED = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
 
 def _get(cfg: Config, key: str) -> Tuple[bool, object]:
     """``(found, value)`` of a dotted key."""
-    node = cfg
-    for part in key.split('.'):
+    first, *rest = key.split('.')
+    if first not in cfg:
+        return False, None
+    node = cfg.get(first)
+    for part in rest:
         if not isinstance(node, dict) or part not in node:
             return False, None
         node = node[part]
@@ -91,13 +95,12 @@ def _local(path: object) -> bool:
     return isinstance(path, str) and bool(path) and '://' not in path
 
 
-def dataset_problems(dataset: dict, key: str, scope: Optional[str]) -> List[str]:
+def dataset_problems(dataset: dict, key: str) -> List[str]:
     """What is missing on disk of one data set config (local paths only).
 
     Args:
         dataset (dict): The data set config (``data_root``, ``ann_file``, ``data_prefix``).
         key (str): Its config key, e.g. ``'train_dataloader.dataset'``.
-        scope (str, optional): The config's default scope, which says the toolbox's layout.
 
     Returns:
         list[str]: One sentence per missing path; empty when all exist.
@@ -124,12 +127,17 @@ def dataset_problems(dataset: dict, key: str, scope: Optional[str]) -> List[str]
         if not exists(full):
             what = 'file' if exists is osp.isfile else 'folder'
             problems.append(f'{key}.{field}: the {what} "{full}" does not exist')
-    if problems and scope in LAYOUTS:
-        empty = ' (the folder is empty)' if root and osp.isdir(root) and not glob.glob(
-            osp.join(root, '*')) else ''
-        problems[-1] += (f'; data_root "{root}"{empty} should hold the {scope} layout of '
-                         f'{dataset.get("type")}: {LAYOUTS[scope]}')
     return problems
+
+
+def layout_note(dataset: dict, scope: Optional[str]) -> str:
+    """What a data set's ``data_root`` should hold, in its toolbox's layout (empty if unknown)."""
+    if scope not in LAYOUTS:
+        return ''
+    root = dataset.get('data_root') or ''
+    empty = ' (the folder is empty)' if root and osp.isdir(root) and not os.listdir(root) else ''
+    return (f'data_root "{root}"{empty} should hold the {scope} layout of {dataset.get("type")}: '
+            f'{LAYOUTS[scope]}. ')
 
 
 def check_datasets(cfg: Config, keys: Sequence[str]) -> None:
@@ -144,15 +152,19 @@ def check_datasets(cfg: Config, keys: Sequence[str]) -> None:
             toolbox expects and the fix.
     """
     problems: List[str] = []
+    note = ''
+    scope = cfg.get('default_scope')
     for loader_key in keys:
         loader = cfg.get(loader_key)
         if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
             continue
         for key, dataset in _leaf_datasets(loader['dataset'], f'{loader_key}.dataset'):
-            problems += [p for p in dataset_problems(dataset, key, cfg.get('default_scope'))
-                         if p not in problems]
+            found = dataset_problems(dataset, key)
+            if found and not note and 'data_root' not in found[0]:
+                note = layout_note(dataset, scope)
+            problems += found
     if problems:
-        raise InputFileNotFoundError('; '.join(problems) + '. ' + DATA_FIX)
+        raise InputFileNotFoundError('; '.join(problems) + '. ' + note + DATA_FIX)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -183,9 +195,7 @@ def check_resume_checkpoint(path: str, what: str) -> None:
     """Refuse a checkpoint to resume from that cannot be read, naming the previous good one."""
     try:
         read_checkpoint(path, what)
-    except InputFileNotFoundError:
-        raise
-    except InputError as err:
+    except UnreadableCheckpointError as err:
         good = previous_readable(path)
         fix = (f'The previous readable checkpoint is "{good}": continue from it with --resume '
                f'{good}.') if good else ('There is no readable earlier checkpoint beside it: '

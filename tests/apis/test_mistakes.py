@@ -39,6 +39,7 @@ def write(path: str, data) -> str:
 
 def truncated_checkpoint(path: str) -> str:
     """A real checkpoint cut in half, as an interrupted copy leaves it."""
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     torch.save({'meta': {}, 'state_dict': {'w': torch.ones(1000)}}, path)
     with open(path, 'rb') as f:
         data = f.read()
@@ -91,7 +92,7 @@ def test_row_text_file_as_teacher_checkpoint(in_toy_workspace):
     message = train_error(f'model.teacher.checkpoint={path}')
     assert (f'Teacher checkpoint (model.teacher.checkpoint) "teacher.pth" ({len(TEXT)} bytes) '
             f'cannot be read as a checkpoint') in message
-    assert 'neither a zip archive nor a pickle' in message
+    assert 'neither a zip archive nor torch\'s legacy format' in message
 
 
 @pytest.mark.parametrize('data', [
@@ -164,7 +165,9 @@ def test_row_data_root_is_an_empty_folder(tmp_path, monkeypatch):
     message = train_error(NO_TEACHER, 'data_root=empty')
     assert 'train_dataloader.dataset.data_prefix: the folder "empty/cls/train" does not exist' \
         in message
-    assert '(the folder is empty) should hold the mmpretrain layout of CustomDataset' in message
+    assert ('val_dataloader.dataset.data_prefix: the folder "empty/cls/val" does not exist. '
+            'data_root "empty/" (the folder is empty) should hold the mmpretrain layout of '
+            'CustomDataset') in message
     assert '--cfg-options data_root=DIR' in message and 'make_toy_data.py' in message
 
 
