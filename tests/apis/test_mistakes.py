@@ -288,3 +288,12 @@ def test_test_tool_loads_the_given_checkpoint_and_the_teacher_runs_elsewhere(in_
 def test_read_checkpoint_names_a_missing_file(tmp_path):
     with pytest.raises(InputFileNotFoundError, match='Checkpoint "nope.pth" does not exist'):
         read_checkpoint('nope.pth', 'Checkpoint')
+
+
+def test_student_config_accepts_a_package_reference(capsys):
+    """``--student-config pkg::path`` as ``--teacher-config`` (it gave a traceback before)."""
+    stock = 'mmpretrain::resnet/resnet18_8xb32_in1k.py'
+    run_tool('inspect_features.py', ['--student-config', stock, '--teacher-config', stock,
+                                     '--fake', '--batch-size', '1', '--size', '32', '32',
+                                     '--filter', 'backbone.layer4', '--random-teacher'])
+    assert 'backbone.layer4' in capsys.readouterr().out
