@@ -22,6 +22,7 @@ import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.inspect import (build_pair, first_batch, format_report, inspect_pair,
                                        module_filter)
 from mmkd_ext.apis import load_config
+from mmkd_ext.apis.validate import check_datasets
 from mmkd_ext.utils.errors import run_tool_main
 
 
@@ -51,6 +52,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.student_config or args.config, args.cfg_options)
+    if not args.fake:
+        check_datasets(cfg, ('train_dataloader', ))
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     student, teacher, points = build_pair(cfg, teacher_cfg=args.teacher_config,
                                           teacher_checkpoint=args.teacher_checkpoint,

@@ -195,5 +195,9 @@ def test_troubleshooting_lists_the_messages():
                      "does not match this run: field 'teacher_digest'",
                      'there is no checkpoint to resume from', 'classes have no embedding',
                      'only M of the B batches were read',
-                     'RandomStateHook: the random generators are not restored'):
+                     'RandomStateHook: the random generators are not restored',
+                     'cannot be read as a checkpoint', 'which is outside the work dir',
+                     'The previous readable checkpoint is', 'already a plain model checkpoint',
+                     "does not fit the config's student", 'should hold the mmpretrain layout',
+                     'must be a positive integer', 'Mistakes caught before training'):
         assert fragment in page, fragment
