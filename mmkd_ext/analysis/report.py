@@ -14,8 +14,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
-from ..distillers.checkpoints import read_checkpoint, state_dict_of
-from ..testing.fake_data import task_of
+from ..checkpoint import read_checkpoint, state_dict_of
+from ..datasets.synthetic_batch import task_of
 from ..utils.errors import InputError
 from .metrics import (expected_calibration_error, linear_cka, pool_features, reliability_bins,
                       top1_accuracy)

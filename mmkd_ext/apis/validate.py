@@ -14,7 +14,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..distillers.checkpoints import UnreadableCheckpointError, read_checkpoint
+from ..checkpoint import UnreadableCheckpointError, read_checkpoint
 from ..distillers.teacher import load_model_config, missing_teacher_checkpoint
 from ..utils.errors import InputError, InputFileNotFoundError
 

@@ -14,8 +14,8 @@ import torch
 from mmengine.config import Config
 
 from ..registry import find_model_class
+from ..checkpoint import read_checkpoint
 from ..utils.errors import InputError
-from .checkpoints import read_checkpoint
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'

@@ -10,8 +10,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
+from ..checkpoint import read_checkpoint, state_dict_of
 from ..utils.errors import InputError, InputFileNotFoundError, closest_names
-from .checkpoints import read_checkpoint, state_dict_of
 from .export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 

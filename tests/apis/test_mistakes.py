@@ -14,8 +14,8 @@ from helpers.runs import build_toy, run_tool, save_random_teacher, tool_error, t
 
 from mmkd_ext.apis import prepare_train_config
 from mmkd_ext.apis.config import load_config
-from mmkd_ext.distillers.checkpoints import read_checkpoint
-from mmkd_ext.testing import fake_batch
+from mmkd_ext.checkpoint import read_checkpoint
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.utils.errors import InputError, InputFileNotFoundError
 
 CLS = 'kd_resnet18w32-r18w8_toy-cls.py'

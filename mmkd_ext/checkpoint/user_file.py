@@ -13,8 +13,10 @@ from typing import Any, Dict, Optional
 
 from torch.serialization import MAGIC_NUMBER
 
-from ..utils.checkpoint import UnsafeCheckpointError, load_checkpoint_file
 from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
+from .loader import load_checkpoint_file
+from .refusals import UnsafeCheckpointError
+
 
 class UnreadableCheckpointError(InputError):
     """A file that cannot be read as a checkpoint at all (not one the safe loader refuses)."""

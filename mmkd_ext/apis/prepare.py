@@ -10,7 +10,7 @@ import torch.nn as nn
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
-from ..distillers.checkpoints import read_checkpoint
+from ..checkpoint import read_checkpoint
 from ..distillers.export import student_config
 from ..distillers.teacher import load_model_config
 from ..registry import MODELS
