@@ -6,6 +6,7 @@ read only the config and the files it names, so they cost nothing next to buildi
 and each message names the config key or the file, what is wrong and how to fix it.
 """
 import glob
+import inspect
 import os
 import os.path as osp
 import re
@@ -95,6 +96,18 @@ def _local(path: object) -> bool:
     return isinstance(path, str) and bool(path) and '://' not in path
 
 
+def _downloads(dataset: dict, scope: Optional[str]) -> bool:
+    """Whether the data set fetches its files itself when they are missing (mmpretrain's CIFAR)."""
+    from mmengine.registry import DATASETS
+    type_name = dataset.get('type')
+    with DATASETS.switch_scope_and_registry(scope) as registry:
+        cls = registry.get(type_name) if isinstance(type_name, str) else type_name
+    if not isinstance(cls, type):
+        return False
+    default = inspect.signature(cls.__init__).parameters.get('download')
+    return bool(dataset.get('download', default.default if default is not None else False))
+
+
 def dataset_problems(dataset: dict, key: str) -> List[str]:
     """What is missing on disk of one data set config (local paths only).
 
@@ -159,6 +172,8 @@ def check_datasets(cfg: Config, keys: Sequence[str]) -> None:
         if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
             continue
         for key, dataset in _leaf_datasets(loader['dataset'], f'{loader_key}.dataset'):
+            if _downloads(dataset, scope):
+                continue
             found = dataset_problems(dataset, key)
             if found and not note and 'data_root' not in found[0]:
                 note = layout_note(dataset, scope)

@@ -136,6 +136,9 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int],
     student = getattr(model, 'student', model)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         optim_wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+        if hasattr(model, 'check_points'):  # DistillPointCheckHook's check passes every config
+            data = model.data_preprocessor(fake_batch(student, batch_size, size), False)
+            model.check_points(data['inputs'], data['data_samples'])
         log_vars = model.train_step(fake_batch(student, batch_size, size), optim_wrapper)
     return {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in log_vars.items()}
 
