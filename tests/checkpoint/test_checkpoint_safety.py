@@ -270,6 +270,7 @@ def test_torch_below_the_floor_is_refused_clearly(monkeypatch):
 
 # ------------------------------------------------------------------------ real checkpoints
 
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 @pytest.mark.parametrize('name', ['iter_2.pth', 'iter_2_student.pth'])
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
 def test_safe_loaders_read_real_checkpoints_exactly(trained, key, name):
