@@ -136,11 +136,19 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int],
     student = getattr(model, 'student', model)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         optim_wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
-        if hasattr(model, 'check_points'):  # DistillPointCheckHook's check passes every config
-            data = model.data_preprocessor(fake_batch(student, batch_size, size), False)
-            model.check_points(data['inputs'], data['data_samples'])
         log_vars = model.train_step(fake_batch(student, batch_size, size), optim_wrapper)
     return {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in log_vars.items()}
+
+
+def check_points(model: torch.nn.Module, cfg, size: Tuple[int, int],
+                 batch_size: int = BATCH) -> None:
+    """DistillPointCheckHook's check (``FeatureDistiller.check_points``) on a synthetic batch."""
+    from mmengine.registry import DefaultScope
+
+    from mmkd_ext.datasets import fake_batch
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        data = model.data_preprocessor(fake_batch(model.student, batch_size, size), False)
+        model.check_points(data['inputs'], data['data_samples'])
 
 
 def all_finite(log_vars: Dict[str, float]) -> bool:
