@@ -4,7 +4,9 @@
                             [--max-samples N] [--out-dir DIR] [--random-teacher]
                             [--cfg-options k=v ...]
 
-For every checkpoint (a distiller checkpoint or a plain student checkpoint, e.g. the exported
+Every checkpoint is first checked against the config's student (a file of another architecture
+is named before anything is analysed). For every checkpoint (a distiller checkpoint or a plain
+student checkpoint, e.g. the exported
 ``*_student.pth`` of a baseline run beside a distilled one) and every distillation point of CONFIG:
 linear CKA between the student's and the teacher's recorded features and the per-sample feature
 norms ‖s‖ vs ‖t‖ (features global-average-pooled to one vector per sample); for classifiers also
@@ -21,6 +23,7 @@ from mmengine.runner import Runner
 import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.report import analyze_checkpoints
 from mmkd_ext.apis import build_model, load_distill_config
+from mmkd_ext.apis.validate import check_datasets
 from mmkd_ext.utils.errors import run_tool_main
 
 
@@ -52,6 +55,7 @@ def default_labels(checkpoints: list) -> list:
 def main() -> None:
     args = parse_args()
     cfg = load_distill_config(args.config, args.cfg_options, args.random_teacher)
+    check_datasets(cfg, ('val_dataloader', ))
     distiller = build_model(cfg)
     loader_cfg = cfg.val_dataloader.copy()
     if args.num_workers is not None:

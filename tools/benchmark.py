@@ -24,6 +24,7 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 import mmkd_ext  # noqa: F401
 from mmkd_ext.apis import build_model, load_distill_config
 from mmkd_ext.datasets import fake_batch
+from mmkd_ext.nd import use_placeholder_class_means
 from mmkd_ext.utils.errors import run_tool_main
 
 
@@ -116,6 +117,9 @@ def main() -> None:
         if has_params else None
     batch = fake_batch(distiller.student, args.batch_size, tuple(args.size))
     data = distiller.data_preprocessor(copy.deepcopy(batch), True)
+    if args.random_teacher:
+        # The trained teacher's class means would not fit a random one; timing needs none.
+        use_placeholder_class_means(distiller, data['inputs'], data['data_samples'])
 
     def student_step() -> None:
         plain.train_step(copy.deepcopy(batch), plain_optim)

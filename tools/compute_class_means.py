@@ -22,6 +22,7 @@ from mmengine.registry import init_default_scope
 import mmkd_ext  # noqa: F401  (registers the distillers, losses and hooks)
 from mmkd_ext.apis import (add_runtime_args, build_model, init_distributed, load_cli_config,
                            parse_runtime_args)
+from mmkd_ext.apis.validate import check_datasets
 from mmkd_ext.nd import (build_class_means_dataloader, find_nd_targets, teacher_identity,
                          write_class_means)
 from mmkd_ext.utils.errors import run_tool_main
@@ -56,6 +57,7 @@ def lazy_nd_losses(cfg) -> None:
 def main() -> None:
     args = parse_args()
     cfg, _ = load_cli_config(args)
+    check_datasets(cfg, ('train_dataloader', ))
     init_distributed(args.launcher)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     lazy_nd_losses(cfg.model)

@@ -8,9 +8,8 @@ plus ``load_checkpoint``, without mmkd_ext.
 import argparse
 import os.path as osp
 
-from mmengine.config import Config
-
 import mmkd_ext  # noqa: F401  (allow-lists checkpoint types for weights_only loading)
+from mmkd_ext.apis import load_config
 from mmkd_ext.distillers.export import export_student, student_config
 from mmkd_ext.utils.errors import run_tool_main
 
@@ -31,7 +30,7 @@ def main() -> None:
     print(f'student checkpoint: {out}')
     if args.config:
         out_config = args.out_config or osp.join(osp.dirname(osp.abspath(out)), 'student_config.py')
-        student_config(Config.fromfile(args.config)).dump(out_config)
+        student_config(load_config(args.config, what='--config')).dump(out_config)
         print(f'student config: {out_config}')
 
 

@@ -3,7 +3,7 @@
     python tools/inspect_features.py CONFIG [--fake] [--batch-size 2] [--size H W]
                                      [--filter PATTERN] [--random-teacher] [--cfg-options k=v ...]
     python tools/inspect_features.py --student-config A --teacher-config B [--teacher-checkpoint T]
-                                     [--fake] ...
+                                     [--fake] ...              (A and B: paths or pkg::path)
 
 Runs ONE batch (the first of the config's train dataloader, or random images with ``--fake``)
 through the student (loss mode, as in training) and the whole teacher, with forward hooks on every
@@ -22,13 +22,14 @@ import mmkd_ext  # noqa: F401
 from mmkd_ext.analysis.inspect import (build_pair, first_batch, format_report, inspect_pair,
                                        module_filter)
 from mmkd_ext.apis import load_config
+from mmkd_ext.apis.validate import check_datasets
 from mmkd_ext.utils.errors import run_tool_main
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Inspect the features of a distillation pair')
     parser.add_argument('config', nargs='?', help='distillation config')
-    parser.add_argument('--student-config', help='plain student config (pair mode)')
+    parser.add_argument('--student-config', help='plain student config or pkg::path (pair mode)')
     parser.add_argument('--teacher-config', help='plain teacher config or pkg::path (pair mode)')
     parser.add_argument('--teacher-checkpoint', help='teacher weights (pair mode)')
     parser.add_argument('--random-teacher', action='store_true',
@@ -51,6 +52,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.student_config or args.config, args.cfg_options)
+    if not args.fake:
+        check_datasets(cfg, ('train_dataloader', ))
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     student, teacher, points = build_pair(cfg, teacher_cfg=args.teacher_config,
                                           teacher_checkpoint=args.teacher_checkpoint,

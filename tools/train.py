@@ -10,7 +10,8 @@ from mmengine.runner import Runner
 
 import mmkd_ext  # noqa: F401  (registers components, allow-lists checkpoint types)
 from mmkd_ext.apis import (add_runtime_args, explain_empty_datasets, load_cli_config,
-                           parse_runtime_args, prepare_train_config, warn_if_nothing_to_resume)
+                           parse_runtime_args, prepare_train_config, validate_train_config,
+                           warn_if_nothing_to_resume)
 from mmkd_ext.utils.errors import run_tool_main
 
 
@@ -33,6 +34,7 @@ def main() -> None:
     cfg, work_dir = load_cli_config(args)
     prepare_train_config(cfg, work_dir=work_dir, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
                          resume=args.resume)
+    validate_train_config(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     warn_if_nothing_to_resume(cfg)
     with explain_empty_datasets(cfg):

@@ -14,7 +14,9 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
+from ..checkpoint import read_checkpoint, state_dict_of
 from ..datasets.synthetic_batch import task_of
+from ..utils.errors import InputError
 from .metrics import (expected_calibration_error, linear_cka, pool_features, reliability_bins,
                       top1_accuracy)
 from .plots import plot_cka, plot_norm_histograms, plot_reliability
@@ -23,27 +25,58 @@ FEATURE_NOTE = ('Features are global-average-pooled over every dimension after t
                 '((B, C, H, W) -> (B, C)) before CKA and norms; raw records, before the connector.')
 
 
+def read_student_weights(distiller: nn.Module, checkpoint: str) -> Dict[str, Tensor]:
+    """Read a distiller or plain student checkpoint and check it against the config's student.
+
+    Args:
+        distiller (nn.Module): The built distiller of the config.
+        checkpoint (str): A path or URL.
+
+    Returns:
+        dict: The checkpoint's weights (keys as in the file, ``module.`` dropped).
+
+    Raises:
+        InputError: The file cannot be read, holds no weight of this student, or its weights
+            have other shapes (another architecture or number of classes); the file is named.
+    """
+    if '://' in checkpoint:
+        state = state_dict_of(CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu'))
+    else:
+        state = state_dict_of(read_checkpoint(checkpoint, 'Checkpoint'))
+    prefix = 'student.'
+    student = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)} \
+        if any(k.startswith(prefix) for k in state) else state
+    own = {k: v for k, v in distiller.student.state_dict().items()
+           if not k.endswith('num_batches_tracked')}
+    missing = [k for k in own if k not in student]
+    mismatched = [f'{k}: file {tuple(student[k].shape)} vs config {tuple(v.shape)}'
+                  for k, v in own.items()
+                  if k in student and getattr(student[k], 'shape', None) != v.shape]
+    fix = ('give distiller or student checkpoints of this config\'s student (or analyse the '
+           'file with the config it was trained with)')
+    if len(missing) == len(own):
+        raise InputError(f'Checkpoint "{checkpoint}" holds no weight of the config\'s student '
+                         f'(keys like {list(state)[:3]}): {fix}.')
+    if mismatched:
+        raise InputError(f'Checkpoint "{checkpoint}" does not fit the config\'s student: '
+                         f'{len(mismatched)} weights differ in shape, e.g. {mismatched[:3]}; '
+                         f'{len(missing)} are missing. It is of another architecture or number '
+                         f'of classes: {fix}.')
+    if missing:
+        warnings.warn(f'"{checkpoint}" misses {len(missing)} student weights, e.g. {missing[:5]}; '
+                      f'they keep their initial values.')
+    return state
+
+
 def load_student_weights(distiller: nn.Module, checkpoint: str) -> None:
     """Load a distiller checkpoint or a plain student checkpoint into ``distiller``.
 
     Plain student keys are prefixed with ``student.`` by the distiller's own load hook.
 
     Raises:
-        ValueError: if no student weight in the file matches the student.
+        InputError: As :func:`read_student_weights`.
     """
-    loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else loaded
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
-    missing, _ = distiller.load_state_dict(state, strict=False)
-    wanted = [k for k in distiller.state_dict()
-              if k.startswith('student.') and not k.endswith('num_batches_tracked')]
-    missed = [k for k in missing if k in wanted]
-    if len(missed) == len(wanted):
-        raise ValueError(f'"{checkpoint}" holds no weight of this student (keys like '
-                         f'{list(state)[:3]}); give a distiller or student checkpoint of this config.')
-    if missed:
-        warnings.warn(f'"{checkpoint}" misses {len(missed)} student weights, e.g. {missed[:5]}; '
-                      f'they keep their initial values.')
+    distiller.load_state_dict(read_student_weights(distiller, checkpoint), strict=False)
 
 
 class Collection:
@@ -201,7 +234,8 @@ def analyze_checkpoints(distiller: nn.Module, loader: Iterable, checkpoints: Seq
     Args:
         distiller (nn.Module): The built distiller of the config (teacher loaded).
         loader (Iterable): The validation dataloader.
-        checkpoints (Sequence[str]): Distiller or plain student checkpoints.
+        checkpoints (Sequence[str]): Distiller or plain student checkpoints; each is checked
+            against the student (:func:`read_student_weights`) before any is analysed.
         labels (Sequence[str]): A label per checkpoint (legends, JSON).
         out_dir (str): Where ``report.json`` and the PNGs go.
         max_samples (int, optional): Analyse at most this many samples.
@@ -212,6 +246,8 @@ def analyze_checkpoints(distiller: nn.Module, loader: Iterable, checkpoints: Seq
         dict: The report (also written to ``out_dir/report.json``).
     """
     import json
+    for checkpoint in checkpoints:  # every file fits, before any is analysed
+        read_student_weights(distiller, checkpoint)
     os.makedirs(out_dir, exist_ok=True)
     results = []
     for checkpoint, label in zip(checkpoints, labels):

@@ -4,10 +4,11 @@ from .config import (add_runtime_args, is_distiller_config, load_cli_config, loa
 from .data_root import set_data_root
 from .prepare import (build_model, explain_empty_datasets, init_distributed, prepare_test_config,
                       prepare_train_config, warn_if_nothing_to_resume)
+from .validate import validate_test_config, validate_train_config
 
 __all__ = [
     'add_runtime_args', 'is_distiller_config', 'load_cli_config', 'load_config',
     'load_distill_config', 'parse_runtime_args', 'set_data_root', 'build_model',
     'explain_empty_datasets', 'init_distributed', 'prepare_test_config', 'prepare_train_config',
-    'warn_if_nothing_to_resume'
+    'warn_if_nothing_to_resume', 'validate_test_config', 'validate_train_config'
 ]

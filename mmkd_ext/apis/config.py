@@ -8,6 +8,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 from ..distillers import FeatureDistiller
+from ..distillers.teacher import load_model_config
 from ..registry import MODELS
 from .data_root import set_data_root
 
@@ -36,7 +37,7 @@ def parse_runtime_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     return args
 
 
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+def load_config(path: str, cfg_options: Optional[dict] = None, what: str = 'Config') -> Config:
     """Load a config file and apply command-line overrides, ``data_root`` included.
 
     Old-style configs copy ``data_root`` into every dataset (and a COCO evaluator's ``ann_file``)
@@ -46,13 +47,18 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     wins.
 
     Args:
-        path (str): The config file.
+        path (str): The config file, or ``pkg::path`` of a toolbox's config.
         cfg_options (dict, optional): ``--cfg-options`` as parsed by ``DictAction``.
+        what (str): How errors name the config (the tool's argument).
 
     Returns:
         Config: The loaded config.
+
+    Raises:
+        InputFileNotFoundError: The file does not exist (the closest names are listed).
+        InputError: It cannot be loaded (e.g. a syntax error).
     """
-    cfg = Config.fromfile(path)
+    cfg = load_model_config(path, what)
     options = dict(cfg_options or {})
     data_root = options.pop('data_root', None)
     if data_root is not None:

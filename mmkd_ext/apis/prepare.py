@@ -1,6 +1,5 @@
 """What the tools do between loading a config and running it: switches, checks and set-up."""
 import logging
-import os
 import os.path as osp
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
@@ -11,11 +10,11 @@ import torch.nn as nn
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
-from ..distillers.export import student_checkpoint, student_config
+from ..checkpoint import read_checkpoint
+from ..distillers.export import student_config
 from ..distillers.teacher import load_model_config
 from ..registry import MODELS
-from ..checkpoint import load_checkpoint_file
-from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
+from ..utils.errors import InputError, InputFileNotFoundError
 from .config import is_distiller_config
 
 #: What MMEngine's BaseDataset raises when it serialises an empty list of samples.
@@ -59,8 +58,8 @@ def init_distributed(launcher: str) -> None:
 def _init_cpu_process_group(launcher: str) -> None:
     """gloo without GPUs: MMEngine's ``init_dist`` calls ``torch.cuda.set_device``, which fails."""
     if launcher != 'pytorch':
-        raise RuntimeError(f'Without GPUs only --launcher pytorch (torchrun) is supported, '
-                           f'not {launcher}.')
+        raise InputError(f'Without GPUs only --launcher pytorch (torchrun) is supported, '
+                         f'not {launcher}.')
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
 
@@ -82,8 +81,8 @@ def prepare_train_config(cfg: Config,
     cfg.work_dir = work_dir
     if amp:
         if not torch.cuda.is_available():
-            raise RuntimeError('--amp needs a GPU: MMEngine\'s AmpOptimWrapper does not run on CPU. '
-                               'Train without --amp here, or on a GPU machine.')
+            raise InputError('--amp needs a GPU: MMEngine\'s AmpOptimWrapper does not run on CPU. '
+                             'Train without --amp here, or on a GPU machine.')
         wrapper = cfg.optim_wrapper
         if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
             print_log('AMP is already enabled in the config.', logger='current')
@@ -92,8 +91,8 @@ def prepare_train_config(cfg: Config,
             wrapper.setdefault('loss_scale', 'dynamic')
     if auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
-            raise RuntimeError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=N)` in '
-                               'the config (the batch size its learning rate was set for).')
+            raise InputError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=N)` in '
+                             'the config (the batch size its learning rate was set for).')
         cfg.auto_scale_lr.enable = True
     if resume == 'auto':
         cfg.resume = True
@@ -108,9 +107,13 @@ def prepare_train_config(cfg: Config,
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if is_distiller_config(cfg):
-        # The student export, and the random state that makes a resumed run exact.
+        # The student export, the random state that makes a resumed run exact, and the check of
+        # the points on one batch (off with check_points=False).
         hooks = list(cfg.get('custom_hooks', None) or [])
-        for hook in ('StudentCheckpointHook', 'RandomStateHook'):
+        wanted = ['StudentCheckpointHook', 'RandomStateHook']
+        if cfg.get('check_points', True):
+            wanted.append('DistillPointCheckHook')
+        for hook in wanted:
             if not any(h.get('type') == hook for h in hooks):
                 hooks.append(dict(type=hook))
         cfg.custom_hooks = hooks
@@ -199,21 +202,42 @@ def prepare_test_config(cfg: Config,
                         checkpoint: Optional[str],
                         work_dir: str,
                         out: Optional[str] = None,
-                        teacher: bool = False) -> None:
+                        teacher: bool = False,
+                        explicit_work_dir: bool = False) -> None:
     """Apply the command-line switches of tools/test.py to ``cfg`` in place.
 
-    A distillation config is evaluated as its student alone (no teacher is built or downloaded);
-    with ``teacher=True`` its teacher is evaluated instead.
+    A distillation config is evaluated as its student alone (no teacher is built or downloaded):
+    the checkpoint given is loaded as it is, and :class:`~mmkd_ext.hooks.StudentWeightsHook`
+    keeps the student's weights of a distiller checkpoint. With ``teacher=True`` its teacher is
+    evaluated instead, in a work dir of its own (``<work_dir>_teacher``) unless one was given:
+    the distillation run's config copy and logs stay as they are.
+
+    Args:
+        cfg (Config): The loaded config.
+        checkpoint (str, optional): What to evaluate (a path or URL).
+        work_dir (str): Where logs and metrics go.
+        out (str, optional): Dump the predictions to this pickle file.
+        teacher (bool): Evaluate the teacher of a distillation config.
+        explicit_work_dir (bool): ``work_dir`` was given (``--work-dir`` or the config's own).
     """
+    if checkpoint is not None and '://' not in checkpoint:
+        if not osp.isfile(checkpoint):
+            raise InputFileNotFoundError(
+                f'Checkpoint "{checkpoint}" does not exist: give the path of a trained checkpoint '
+                f'(e.g. work_dirs/<config>/iter_N.pth).')
+        read_checkpoint(checkpoint, 'Checkpoint')
+    if teacher and not explicit_work_dir:
+        work_dir = work_dir.rstrip('/\\') + '_teacher'
+        print_log(f'--teacher: the teacher is evaluated in its own work dir {work_dir} (the '
+                  f'distillation run\'s work dir is left as it is; --work-dir DIR to choose).',
+                  logger='current')
     cfg.work_dir = work_dir
-    if checkpoint is not None and '://' not in checkpoint and not osp.isfile(checkpoint):
-        raise InputFileNotFoundError(f'Checkpoint "{checkpoint}" does not exist: give the path of '
-                                     f'a trained checkpoint (e.g. work_dirs/<config>/iter_N.pth).')
     if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     if teacher:
         if not is_distiller_config(cfg):
-            raise ValueError('--teacher needs a distillation config (model.type FeatureDistiller).')
+            raise InputError('--teacher needs a distillation config (model.type FeatureDistiller); '
+                             'this one is a plain model: leave out --teacher.')
         teacher_cfg = cfg.model.teacher
         if teacher_cfg.get('config'):
             tcfg = load_model_config(teacher_cfg.config)
@@ -228,26 +252,11 @@ def prepare_test_config(cfg: Config,
         student_only = student_config(cfg)
         cfg.clear()
         cfg.merge_from_dict(student_only.to_dict())
-        cfg.load_from = _student_weights(checkpoint, work_dir)
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='StudentWeightsHook')]
+        cfg.load_from = checkpoint
     else:
         cfg.load_from = checkpoint
     if out is not None:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
         cfg.test_evaluator = list(evaluators) + [dict(type='DumpResults', out_file_path=out)]
-
-
-def _student_weights(checkpoint: Optional[str], work_dir: str) -> Optional[str]:
-    """A distiller checkpoint is exported to its student first; other files are used as they are."""
-    if checkpoint is None or '://' in checkpoint:
-        return checkpoint  # a URL: MMEngine downloads and loads it as it is
-    try:
-        loaded = load_checkpoint_file(checkpoint, map_location='cpu')
-    except (RuntimeError, EOFError) as err:
-        raise unreadable_checkpoint(checkpoint, err, 'Checkpoint') from None
-    state = loaded.get('state_dict', loaded)
-    if not any(k.startswith('student.') for k in state):
-        return checkpoint
-    os.makedirs(work_dir, exist_ok=True)
-    dst = osp.join(work_dir, osp.splitext(osp.basename(checkpoint))[0] + '_student.pth')
-    torch.save(student_checkpoint(loaded, checkpoint), dst)  # already loaded: no second read
-    return dst

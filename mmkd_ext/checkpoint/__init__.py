@@ -21,12 +21,14 @@ was refused. Config files, unlike checkpoints, are Python and run by design.
 Modules: ``refusals`` (the error and how refusals are collected), ``numpy_types`` and
 ``history_buffer`` (the validating stand-ins), ``allow_list`` (their registration with torch),
 ``loader`` (:func:`load_checkpoint_file`), ``mmengine_loaders`` (MMEngine's URL schemes and the
-``meta['config']`` scrubbing).
+``meta['config']`` scrubbing), ``user_file`` (:func:`read_checkpoint`: a file a user named, every
+failure one message naming it and the setting).
 """
 from .allow_list import allow_openmmlab_checkpoint_types, check_torch_version
 from .loader import load_checkpoint_file
 from .mmengine_loaders import resume_config_text, use_safe_checkpoint_loaders
 from .refusals import UnsafeCheckpointError
+from .user_file import UnreadableCheckpointError, read_checkpoint, state_dict_of
 
 
 def install_safe_checkpoint_loading() -> None:
@@ -36,7 +38,7 @@ def install_safe_checkpoint_loading() -> None:
 
 
 __all__ = [
-    'UnsafeCheckpointError', 'allow_openmmlab_checkpoint_types', 'check_torch_version',
-    'install_safe_checkpoint_loading', 'load_checkpoint_file', 'resume_config_text',
-    'use_safe_checkpoint_loaders'
+    'UnreadableCheckpointError', 'UnsafeCheckpointError', 'allow_openmmlab_checkpoint_types',
+    'check_torch_version', 'install_safe_checkpoint_loading', 'load_checkpoint_file',
+    'read_checkpoint', 'resume_config_text', 'state_dict_of', 'use_safe_checkpoint_loaders'
 ]

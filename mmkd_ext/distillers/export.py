@@ -14,7 +14,8 @@ import torch
 from mmengine.config import Config
 
 from ..registry import find_model_class
-from ..checkpoint import load_checkpoint_file
+from ..checkpoint import read_checkpoint
+from ..utils.errors import InputError
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'
@@ -40,8 +41,10 @@ def student_checkpoint(checkpoint: dict, source: str = '') -> dict:
     student = {k[len(STUDENT_PREFIX):]: v for k, v in state.items() if k.startswith(STUDENT_PREFIX)}
     if not student:
         sample = list(state)[:5]
-        raise ValueError(f'No "{STUDENT_PREFIX}*" keys in {source or "the checkpoint"} (first keys: '
-                         f'{sample}): it is not a FeatureDistiller checkpoint.')
+        raise InputError(f'{source or "The checkpoint"} is already a plain model checkpoint (no '
+                         f'"{STUDENT_PREFIX}*" keys; first keys: {sample}), not a distiller '
+                         f'checkpoint: nothing needs converting. Use it as it is, with the '
+                         f'student\'s own config.')
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint.get('meta'), dict) else {}
     meta = {k: plain_value(v) for k, v in meta.items() if k != 'cfg'}  # cfg: the distiller's
     meta['exported_from'] = osp.basename(source) if source else None
@@ -69,10 +72,13 @@ def export_student(src: str, dst: Optional[str] = None) -> str:
 
     Returns:
         str: The path written.
+
+    Raises:
+        InputError: ``src`` cannot be read, or is a plain model checkpoint (nothing to convert).
     """
     if dst is None:
         dst = osp.splitext(src)[0] + '_student.pth'
-    checkpoint = load_checkpoint_file(src, map_location='cpu')
+    checkpoint = read_checkpoint(src, 'Checkpoint')
     torch.save(student_checkpoint(checkpoint, src), dst)
     return dst
 

@@ -3,6 +3,7 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
+import torch
 import torch.nn as nn
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
@@ -11,7 +12,7 @@ from torch import Tensor
 from ..connectors import BaseConnector, IdentityConnector
 from ..losses import BaseDistillLoss
 from ..registry import MODELS, find_model_class
-from ..utils.errors import InputError, check_weight, closest_names
+from ..utils.errors import InputError, InputTypeError, check_weight, closest_names
 from .recorder import RecorderSet, describe, parse_record_spec, resolve_module
 from .teacher import FrozenTeacher, build_teacher_model, load_teacher_checkpoint
 
@@ -82,34 +83,52 @@ class DistillPoint(nn.Module):
         self.loss = loss
         self.weight = weight
 
+    @property
+    def key(self) -> str:
+        """Where the point is set in the config."""
+        return f'model.distill_points.{self.name}'
+
     def check_widths(self, student: Tensor, teacher: Tensor) -> None:
         """Report a width mismatch with both shapes before the connector fails cryptically."""
         for side, feat, want in (('student', student, getattr(self.connector, 'student_channels', None)),
                                  ('teacher', teacher, getattr(self.connector, 'teacher_channels', None))):
             if want is not None and (feat.dim() < 2 or feat.shape[1] != want):
-                raise ValueError(
-                    f'Distillation point "{self.name}": the {type(self.connector).__name__} expects '
-                    f'{want} {side} channels, but the {side} feature has shape {tuple(feat.shape)} '
-                    f'(student {tuple(student.shape)}, teacher {tuple(teacher.shape)}). '
-                    f'Set the connector\'s {side}_channels to {feat.shape[1] if feat.dim() > 1 else "?"}.')
+                raise InputError(
+                    f'Distillation point "{self.name}" ({self.key}.connector): the '
+                    f'{type(self.connector).__name__} expects {want} {side} channels, but the {side} '
+                    f'feature has shape {tuple(feat.shape)} (student {tuple(student.shape)}, teacher '
+                    f'{tuple(teacher.shape)}). Set the connector\'s {side}_channels to '
+                    f'{feat.shape[1] if feat.dim() > 1 else "?"}.')
 
-    def forward(self, student: Any, teacher: Any, data_samples: Optional[List]) -> Dict[str, Tensor]:
-        """Return this point's weighted losses keyed ``distill.<name>.<loss>``."""
+    def connect(self, student: Any, teacher: Any) -> Tuple[Tensor, Tensor, Dict[str, Tensor]]:
+        """Check the recorded pair and run the connector: ``(student_out, teacher_out, aux)``.
+
+        Raises:
+            InputError: A record is not a tensor, the connector's widths do not fit, or the two
+                outputs differ in shape (each message names the point and its config key).
+        """
         for side, feat, module in (('student', student, self.student_module),
                                    ('teacher', teacher, self.teacher_module)):
             if not isinstance(feat, Tensor):
-                raise TypeError(
-                    f'Distillation point "{self.name}": the {side} record "{module}" is a '
-                    f'{describe(feat)}, not a tensor. Add an output index, e.g. "{module}[0]".')
+                raise InputTypeError(
+                    f'Distillation point "{self.name}" ({self.key}.{side}): the {side} record '
+                    f'"{module}" is a {describe(feat)}, not a tensor. Add an output index, e.g. '
+                    f'"{module}[0]".')
         self.check_widths(student, teacher)
         student_out, teacher_out, aux = self.connector(student, teacher)
         if student_out.shape != teacher_out.shape:
-            raise ValueError(
-                f'Distillation point "{self.name}": the student output {tuple(student_out.shape)} '
-                f'(recorded {tuple(student.shape)} at "{self.student_module}") and the teacher output '
-                f'{tuple(teacher_out.shape)} (recorded {tuple(teacher.shape)} at "{self.teacher_module}") '
-                f'must have the same shape. Use a connector that maps the widths (e.g. Projector) and '
-                f'record layers with the same spatial size.')
+            raise InputError(
+                f'Distillation point "{self.name}" ({self.key}): the student output '
+                f'{tuple(student_out.shape)} (recorded {tuple(student.shape)} at '
+                f'"{self.student_module}") and the teacher output {tuple(teacher_out.shape)} '
+                f'(recorded {tuple(teacher.shape)} at "{self.teacher_module}") must have the same '
+                f'shape. Use a connector that maps the widths (e.g. Projector) and record layers '
+                f'with the same spatial size (tools/inspect_features.py CONFIG --fake lists them).')
+        return student_out, teacher_out, aux
+
+    def forward(self, student: Any, teacher: Any, data_samples: Optional[List]) -> Dict[str, Tensor]:
+        """Return this point's weighted losses keyed ``distill.<name>.<loss>``."""
+        student_out, teacher_out, aux = self.connect(student, teacher)
         kwargs = {'data_samples': data_samples} if getattr(self.loss, 'needs_data_samples', False) else {}
         losses = {loss_key(self.loss): self.loss(student_out, teacher_out, **kwargs)}
         losses.update(aux)
@@ -157,7 +176,10 @@ class FeatureDistiller(BaseModel):
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is not None and not student.get('data_preprocessor'):
             student = dict(student, data_preprocessor=data_preprocessor)
-        student_model = MODELS.build(student)
+        try:
+            student_model = MODELS.build(student)
+        except InputError as err:
+            raise InputError(f'model.student: {err}') from None
         student_preprocessor = getattr(student_model, 'data_preprocessor', None)
         # The student's own preprocessor is the distiller's. The top-level dict may lack the
         # `type` its toolbox's model fills in (stock mmpretrain configs), so it is not built here.
@@ -254,6 +276,40 @@ class FeatureDistiller(BaseModel):
     def student_state_dict(self) -> 'OrderedDict[str, Tensor]':
         """The student's weights alone, with the keys of a plain toolbox checkpoint."""
         return self.student.state_dict()
+
+    @torch.no_grad()
+    def check_points(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]]) -> None:
+        """Run one batch through both models and every point's connector, without training.
+
+        What the first training step would find wrong with a point (a record that is not a
+        tensor, connector widths, student and teacher shapes that differ) is found here, at the
+        cost of one forward in eval mode. Nothing changes: no gradient, no BatchNorm statistics,
+        the train/eval flags are restored. The losses are not run (an ND loss may not have its
+        class means yet).
+
+        Args:
+            inputs (Tensor): A preprocessed batch ``(B, 3, H, W)``.
+            data_samples (list, optional): Its data samples, with ground truth.
+
+        Raises:
+            InputError: Naming the point and its config key.
+        """
+        modes = {module: module.training for module in self.modules()}
+        self.eval()
+        try:
+            self.student_recorders.start()
+            try:
+                self.student(inputs, data_samples, mode='loss')
+            finally:
+                self.student_recorders.stop()
+            teacher_records = self.teacher.record(inputs, data_samples)
+            for point in self.points.values():
+                point.connect(
+                    self.student_recorders.get(point.student_module, point.student_index),
+                    teacher_records.get(point.teacher_module, point.teacher_index))
+        finally:
+            for module, mode in modes.items():
+                module.training = mode
 
     # ----------------------------------------------------------------------------- forward
 

@@ -1,7 +1,7 @@
 """The frozen teacher: built from its own config, loaded from its own checkpoint, run partially."""
+import os
 import os.path as osp
 import warnings
-import zipfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -10,7 +10,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
-from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
+from ..checkpoint import read_checkpoint, state_dict_of
+from ..utils.errors import InputError, InputFileNotFoundError, closest_names
 from .export import STUDENT_PREFIX
 from .recorder import INPUT_SUFFIX, RecorderSet, first_component
 
@@ -21,15 +22,46 @@ class _TeacherDone(Exception):
     """Raised from a forward hook to stop the teacher once every recorded module has run."""
 
 
-def load_model_config(config: str) -> Config:
-    """Load a config from a path or an OpenMMLab ``pkg::path`` reference."""
+def load_model_config(config: str, what: str = 'Teacher config (model.teacher.config)') -> Config:
+    """Load a config from a path or an OpenMMLab ``pkg::path`` reference.
+
+    Args:
+        config (str): The path, or ``pkg::path`` of a config shipped with an installed toolbox.
+        what (str): Which config and where it is set; starts every error message.
+
+    Returns:
+        Config: The loaded config.
+
+    Raises:
+        InputFileNotFoundError: The file (or the toolbox's config) does not exist.
+        InputError: The file is not a valid Python config.
+    """
     if '::' in config:
         from mmengine.hub import get_config
-        return get_config(config)
+        try:
+            return get_config(config)
+        except (FileNotFoundError, ModuleNotFoundError, ImportError, KeyError) as err:
+            raise InputFileNotFoundError(
+                f'{what} "{config}" cannot be found: {err}. A package reference is '
+                f'"<package>::<path inside its configs/>", e.g. '
+                f'"mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py".') from None
     if not osp.isfile(config):
-        raise FileNotFoundError(f'Teacher config "{config}" does not exist. Give a path or a package '
-                                f'reference such as "mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py".')
-    return Config.fromfile(config)
+        folder = osp.dirname(config) or '.'
+        close = closest_names(osp.basename(config), os.listdir(folder)) \
+            if osp.isdir(folder) else []
+        hint = f'Closest names in {folder}/: {close}. ' if close else ''
+        raise InputFileNotFoundError(
+            f'{what} "{config}" does not exist. {hint}Give a path or a package reference such as '
+            f'"mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py".')
+    try:
+        return Config.fromfile(config)
+    except (SyntaxError, NameError, ImportError, AttributeError, KeyError, TypeError,
+            ValueError) as err:
+        where = f' (line {err.lineno})' if getattr(err, 'lineno', None) else ''
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ''
+        raise InputError(f'{what} "{config}" cannot be loaded{where}: {type(err).__name__}: '
+                         f'{reason}. Fix the file (MMKD_TRACEBACK=1 shows where MMEngine failed).'
+                         ) from None
 
 
 def build_teacher_model(config: Optional[str] = None,
@@ -83,6 +115,13 @@ def _torchvision_classifier(state: Dict[str, Tensor]) -> Dict[str, Tensor]:
 _KEY_MAPPINGS = (_strip_student_prefix, _torchvision_classifier)
 
 
+def missing_teacher_checkpoint(checkpoint: str) -> InputFileNotFoundError:
+    """The error for a teacher checkpoint path that does not exist."""
+    return InputFileNotFoundError(
+        f'Teacher checkpoint "{checkpoint}" does not exist. Set model.teacher.checkpoint to the '
+        f'file (or URL) of the trained teacher, e.g. --cfg-options model.teacher.checkpoint=PATH.')
+
+
 def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
     """Load the teacher's weights, refusing a checkpoint that does not fit the teacher's config.
 
@@ -97,21 +136,13 @@ def load_teacher_checkpoint(model: nn.Module, checkpoint: str) -> None:
             differ (the keys are listed).
     """
     from mmengine.runner.checkpoint import CheckpointLoader
-    is_remote = '://' in checkpoint
-    if not is_remote and not osp.isfile(checkpoint):
-        raise InputFileNotFoundError(
-            f'Teacher checkpoint "{checkpoint}" does not exist. Set model.teacher.checkpoint to the '
-            f'file (or URL) of the trained teacher, e.g. --cfg-options model.teacher.checkpoint=PATH.')
-    try:
+    if '://' in checkpoint:
         loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    except (RuntimeError, EOFError, zipfile.BadZipFile) as err:
-        # What a truncated file raises; a refused type (an UnpicklingError) is not a broken file.
-        if is_remote:
-            raise
-        raise unreadable_checkpoint(checkpoint, err,
-                                    'Teacher checkpoint (model.teacher.checkpoint)') from None
-    state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else loaded
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    elif not osp.isfile(checkpoint):
+        raise missing_teacher_checkpoint(checkpoint)
+    else:
+        loaded = read_checkpoint(checkpoint, 'Teacher checkpoint (model.teacher.checkpoint)')
+    state = state_dict_of(loaded)
     own = model.state_dict()
     if state and own and not any(k in own for k in state):
         for mapping in _KEY_MAPPINGS:

@@ -8,7 +8,7 @@ from typing import Optional
 from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook, Hook
 
-from ..distillers.export import export_student, student_config
+from ..distillers.export import STUDENT_PREFIX, export_student, student_checkpoint, student_config
 from ..registry import HOOKS
 
 STUDENT_SUFFIX = '_student.pth'
@@ -72,3 +72,18 @@ class StudentCheckpointHook(Hook):
         template = getattr(hook, 'filename_tmpl', None) or 'iter_{}.pth'
         numbered = re.escape(template).replace(re.escape('{}'), r'\d+')
         return re.compile(rf'{numbered}|best_.*\.pth')
+
+
+@HOOKS.register_module()
+class StudentWeightsHook(Hook):
+    """Let a student-only run (``tools/test.py`` on a distillation config) load a distiller file.
+
+    The checkpoint the user gave is loaded as it is, and the runner's log names it; once loaded,
+    a distiller checkpoint is reduced to its student's weights (``student.`` dropped from the
+    keys, connectors and losses left out) before they reach the model. No file is written.
+    """
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('state_dict', checkpoint)
+        if isinstance(state, dict) and any(str(k).startswith(STUDENT_PREFIX) for k in state):
+            checkpoint['state_dict'] = student_checkpoint(checkpoint)['state_dict']

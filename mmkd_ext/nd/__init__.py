@@ -7,7 +7,8 @@ and loaded into :class:`NDLoss`.
 """
 from .class_means_compute import (NDTarget, build_class_means_dataloader, class_means_problem,
                                   compute_class_means, find_nd_targets, install_class_means,
-                                  teacher_identity, write_class_means)
+                                  teacher_identity, use_placeholder_class_means,
+                                  write_class_means)
 from .class_means_file import (ClassMeanAccumulator, load_class_means, read_class_means,
                                save_class_means, teacher_digest)
 from .class_means_hook import ClassMeansHook
@@ -16,7 +17,8 @@ from .nd_projector import NDProjector
 
 __all__ = [
     'NDTarget', 'build_class_means_dataloader', 'class_means_problem', 'compute_class_means',
-    'find_nd_targets', 'install_class_means', 'teacher_identity', 'write_class_means',
+    'find_nd_targets', 'install_class_means', 'teacher_identity', 'use_placeholder_class_means',
+    'write_class_means',
     'ClassMeanAccumulator', 'load_class_means', 'read_class_means', 'save_class_means',
     'teacher_digest', 'ClassMeansHook', 'NDLoss', 'nd_loss', 'NDProjector'
 ]

@@ -325,3 +325,34 @@ def check_class_means_teacher(distiller: nn.Module) -> None:
 
 if check_class_means_teacher not in FeatureDistiller.first_step_checks:
     FeatureDistiller.first_step_checks.append(check_class_means_teacher)
+
+
+@torch.no_grad()
+def use_placeholder_class_means(distiller: nn.Module, inputs: Tensor, data_samples: List,
+                                seed: int = 0) -> List[str]:
+    """Give every ND loss random unit-norm class means, for runs that only time the steps.
+
+    A timing run with a random teacher (``tools/benchmark.py --random-teacher``) needs means of
+    the right shape, not the teacher's: a file computed for the trained teacher would be refused
+    for the random one, and computing means would stream the data set. The width is that of
+    the teacher's embeddings of ``inputs``.
+
+    Args:
+        distiller (nn.Module): The built distiller (possibly wrapped).
+        inputs (Tensor): A preprocessed batch ``(B, 3, H, W)``.
+        data_samples (list): Its data samples (labels; boxes for the RoI path).
+        seed (int): Seed of the local generator (the global RNG is untouched).
+
+    Returns:
+        list[str]: The names of the ND losses given placeholder means.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    names = []
+    for target in find_nd_targets(distiller):
+        embed_dim = target.loss.expected.get('embed_dim') or target.embed(
+            inputs, data_samples)[0].shape[1]
+        means = torch.randn(target.num_classes, int(embed_dim), generator=gen)
+        target.loss.set_class_means(nn.functional.normalize(means, dim=1))
+        target.loss.expected['teacher_digest'] = 'placeholder'  # nothing to check at step 1
+        names.append(target.name)
+    return names

@@ -8,7 +8,7 @@ import math
 import os
 import os.path as osp
 import sys
-from typing import Any, Callable, Iterable, List, Sequence
+from typing import Any, Callable, Iterable, List, Sequence, Union
 
 
 class UserError(Exception):
@@ -17,6 +17,10 @@ class UserError(Exception):
 
 class InputError(UserError, ValueError):
     """A config value, file or command-line argument that cannot work."""
+
+
+class InputTypeError(UserError, TypeError):
+    """A config value of the wrong kind (e.g. a record that is a tuple where a tensor is needed)."""
 
 
 class InputFileNotFoundError(UserError, FileNotFoundError):
@@ -39,7 +43,9 @@ def run_tool_main(main: Callable[[], None]) -> None:
     except UserError as err:
         if os.environ.get(TRACEBACK_ENV):
             raise
-        sys.exit(f'error: {err}\n(for the traceback, run again with {TRACEBACK_ENV}=1)')
+        # One line, whatever the message holds (torch's reasons can span several).
+        message = ' '.join(str(err).split())
+        sys.exit(f'error: {message}\n(for the traceback, run again with {TRACEBACK_ENV}=1)')
 
 
 def closest_names(name: str, names: Iterable[str], n: int = 3) -> List[str]:
@@ -51,7 +57,7 @@ def closest_names(name: str, names: Iterable[str], n: int = 3) -> List[str]:
 
 
 def check_choice(value: Any, choices: Sequence[Any], key: str) -> Any:
-    """``value`` if it is one of ``choices``, else a ``ValueError`` that lists them.
+    """``value`` if it is one of ``choices``, else an :class:`InputError` that lists them.
 
     Args:
         value: The configured value.
@@ -62,12 +68,12 @@ def check_choice(value: Any, choices: Sequence[Any], key: str) -> Any:
         ``value``.
     """
     if value not in choices:
-        raise ValueError(f'{key} must be one of {tuple(choices)}, got {value!r}')
+        raise InputError(f'{key} must be one of {tuple(choices)}, got {value!r}: use one of them.')
     return value
 
 
 def check_positive(value: float, key: str) -> float:
-    """``value`` if it is ``> 0`` (a temperature, a width factor), else a ``ValueError``.
+    """``value`` if it is ``> 0`` (a temperature, a width factor), else an :class:`InputError`.
 
     Args:
         value (float): The configured value.
@@ -77,7 +83,7 @@ def check_positive(value: float, key: str) -> float:
         float: ``value``.
     """
     if not value > 0:
-        raise ValueError(f'{key} must be positive, got {value}')
+        raise InputError(f'{key} must be positive, got {value}: set it to a number > 0.')
     return value
 
 
@@ -104,12 +110,12 @@ def check_weight(value: Any, key: str) -> float:
     return value
 
 
-def unreadable_checkpoint(path: str, err: BaseException, what: str) -> InputError:
-    """The error for a checkpoint file that exists but cannot be unpickled.
+def unreadable_checkpoint(path: str, err: Union[BaseException, str], what: str) -> InputError:
+    """The error for a file that exists but cannot be read as a checkpoint, whatever its content.
 
     Args:
         path (str): The file.
-        err (BaseException): What torch raised.
+        err (BaseException | str): What torch raised, or why the file is not a checkpoint.
         what (str): Which checkpoint and where it is set, e.g.
             ``'Teacher checkpoint (model.teacher.checkpoint)'``.
 
@@ -119,6 +125,7 @@ def unreadable_checkpoint(path: str, err: BaseException, what: str) -> InputErro
     size = osp.getsize(path) if osp.isfile(path) else 0
     reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return InputError(
-        f'{what} "{path}" ({size} bytes) cannot be read: {reason}. The file is most likely '
+        f'{what} "{path}" ({size} bytes) cannot be read as a checkpoint: {reason}. The file is '
+        f'most likely '
         f'truncated or corrupt (an interrupted download or copy) or not a PyTorch checkpoint: '
         f'download or copy it again and compare its size with the original.')

@@ -10,7 +10,7 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers.runs import build_toy, run_tool, save_random_teacher, toy_config, train
+from helpers.runs import build_toy, save_random_teacher, tool_error, toy_config, train
 
 from mmkd_ext.apis import load_config
 from mmkd_ext.datasets import fake_batch
@@ -26,15 +26,6 @@ DIFFKD_CLS = 'diffkd_resnet18w32-r18w8_toy-cls.py'
 def build(config: str, **options):
     """The distiller of a toy config with ``options`` merged (random teacher unless given)."""
     return build_toy(config, options)[1]
-
-
-def tool_error(script: str, args: list) -> str:
-    """Run a tool in-process and return the one-line error it exits with."""
-    with pytest.raises(SystemExit) as exc:
-        run_tool(script, args)
-    message = str(exc.value.code)
-    assert message.startswith('error: ') and 'Traceback' not in message
-    return message
 
 
 # ------------------------------------------------------------------------------ checkpoints
@@ -181,6 +172,7 @@ def test_partial_class_means_blame_the_partial_pass(in_toy_workspace):
 
 # ----------------------------------------------------------------------------------- resume
 
+@pytest.mark.slow  # trains one iteration through tools/train.py
 def test_resume_without_a_checkpoint_warns_in_the_log(in_toy_workspace):
     train(toy_config(CLS), 'run', ['model.teacher.checkpoint=None', 'train_cfg.max_iters=1',
                                    'train_cfg.val_interval=1'], extra=['--resume'])
@@ -204,5 +196,9 @@ def test_troubleshooting_lists_the_messages():
                      "does not match this run: field 'teacher_digest'",
                      'there is no checkpoint to resume from', 'classes have no embedding',
                      'only M of the B batches were read',
-                     'RandomStateHook: the random generators are not restored'):
+                     'RandomStateHook: the random generators are not restored',
+                     'cannot be read as a checkpoint', 'which is outside the work dir',
+                     'The previous readable checkpoint is', 'already a plain model checkpoint',
+                     "does not fit the config's student", 'should hold the mmpretrain layout',
+                     'must be a positive integer', 'Mistakes caught before training'):
         assert fragment in page, fragment

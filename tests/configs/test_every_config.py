@@ -15,9 +15,9 @@ from typing import Dict
 
 import pytest
 import torch
-from helpers.config_smoke import (CONFIG_ROOT, all_finite, build, config_id, every_config,
-                                  input_size, is_distillation, load, parsed, task_of,
-                                  train_and_validate, train_step)
+from helpers.config_smoke import (CONFIG_ROOT, all_finite, build, check_points, config_id,
+                                  every_config, input_size, is_distillation, load, parsed,
+                                  task_of, train_and_validate, train_step)
 
 CONFIGS = every_config()
 TOY_DIR = osp.join(CONFIG_ROOT, 'toy')
@@ -56,6 +56,8 @@ def test_config_trains(path, request, tmp_path):
     cfg = load(path)
     if is_distillation(cfg):
         model = build(cfg)
+        if is_toy(path):  # every method and task at toy size: the point check passes them
+            check_points(model, cfg, input_size(path, cfg))
         check_distillation_step(path, cfg, model, train_step(model, cfg, input_size(path, cfg)))
     elif is_toy(path):
         check_toy_training(path, request.getfixturevalue('toy_data'), str(tmp_path))

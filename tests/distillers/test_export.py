@@ -57,6 +57,16 @@ def prediction_tensors(key: str, sample) -> list:
     return [sample.pred_score]
 
 
+def assert_same_predictions(key: str, distiller, plain, batch) -> None:
+    """The distiller (its student) and the exported plain model predict the same on ``batch``."""
+    with torch.no_grad():
+        ours = distiller.test_step(batch)
+        theirs = plain.test_step(batch)
+    for a, b in zip(ours, theirs):
+        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
+            assert torch.equal(x, y)
+
+
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
 def test_an_in_memory_export_predicts_like_the_distiller(key):
     """student_checkpoint / student_config on a freshly built distiller (nothing trained)."""
@@ -74,12 +84,7 @@ def test_an_in_memory_export_predicts_like_the_distiller(key):
     plain.eval()
     size = (32, 32) if key.endswith('cls') else (64, 64)
     batch = fake_batch(distiller.student, 2, size)
-    with torch.no_grad():
-        ours = distiller.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
-            assert torch.equal(x, y)
+    assert_same_predictions(key, distiller, plain, batch)
 
 
 @pytest.mark.slow  # trains through tools/train.py (the session fixture)
@@ -103,12 +108,7 @@ def test_exported_student_predicts_like_the_distiller(trained, key):
         batch = val_batch(cfg)
     finally:
         os.chdir(cwd)
-    with torch.no_grad():
-        ours = distiller.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
-            assert torch.equal(x, y)
+    assert_same_predictions(key, distiller, plain, batch)
 
 
 @pytest.mark.slow

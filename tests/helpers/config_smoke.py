@@ -140,6 +140,17 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int],
     return {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in log_vars.items()}
 
 
+def check_points(model: torch.nn.Module, cfg, size: Tuple[int, int],
+                 batch_size: int = BATCH) -> None:
+    """DistillPointCheckHook's check (``FeatureDistiller.check_points``) on a synthetic batch."""
+    from mmengine.registry import DefaultScope
+
+    from mmkd_ext.datasets import fake_batch
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        data = model.data_preprocessor(fake_batch(model.student, batch_size, size), False)
+        model.check_points(data['inputs'], data['data_samples'])
+
+
 def all_finite(log_vars: Dict[str, float]) -> bool:
     return all(math.isfinite(v) for v in log_vars.values())
 

@@ -42,6 +42,18 @@ def run_tool(script: str, args: List[str]) -> None:
         sys.argv = argv
 
 
+def tool_error(script: str, args: List[str]) -> str:
+    """Run a tool in-process; return the one ``error:`` line it exits with (no traceback)."""
+    import pytest
+    with pytest.raises(SystemExit) as exc:
+        run_tool(script, args)
+    lines = str(exc.value.code).splitlines()
+    assert len(lines) == 2 and lines[0].startswith('error: '), lines
+    assert lines[1] == '(for the traceback, run again with MMKD_TRACEBACK=1)', lines
+    assert 'Traceback' not in lines[0]
+    return lines[0]
+
+
 def train(config: str, work_dir: str, options: Optional[List[str]] = None,
           extra: Optional[List[str]] = None) -> None:
     """tools/train.py CONFIG --work-dir W [extra] --cfg-options SHORT_RUN + options."""

@@ -60,14 +60,6 @@ def test_resume_restores_iteration_and_weights(in_toy_workspace, key):
     assert len(after._log_history) == len(before._log_history) + 2
 
 
-def test_amp_flag_on_cpu_is_a_clear_error(in_toy_workspace):
-    if torch.cuda.is_available():
-        pytest.skip('GPU present: --amp is supported')
-    with pytest.raises(RuntimeError, match='--amp needs a GPU'):
-        train(toy_config(TOOLBOX_CONFIGS['resnet-cls']), 'run', ['model.teacher.checkpoint=None'],
-              extra=['--amp'])
-
-
 @pytest.mark.slow  # trains through tools/train.py (the session fixture)
 def test_convert_tool_and_test_tool(trained, tmp_path):
     run = trained['resnet-cls']
