@@ -105,3 +105,7 @@ def test_a_user_config_outside_the_checkout_trains_through_mim(user_python, tmp_
     assert 'Training finished successfully' in out
     assert osp.isfile(osp.join(work, 'run', 'iter_2.pth'))
     assert osp.isfile(osp.join(work, 'run', 'iter_2_student.pth'))
+    # The installed model index, offline: every config with its paper's number.
+    index = run([user_python, '-m', 'mim', 'search', 'mmkd_ext'], cwd=work)
+    entry = index.split('config id: diffkd_faster-rcnn_r101-r50_fpn_2x_coco\n')[1].split('---')[0]
+    assert 'coco/box_ap' in entry and '40.6' in entry
