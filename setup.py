@@ -4,7 +4,7 @@ The wheel carries ``mmkd_ext/.mim/`` (configs/, tools/, model-index.yml), the fo
 MMEngine resolves ``mmkd_ext::`` config references and ``mim`` finds the configs and tools, as the
 OpenMMLab toolboxes ship theirs. In the checkout, ``mmkd_ext/.mim/`` holds relative links to the
 top-level folders, which an editable install uses as they are; building a wheel or an sdist copies
-the real files instead. The wheel also carries ``mmkd_ext_startup.pth``, which lets MMEngine know
+the real files instead. Both installs also get ``mmkd_ext_startup.pth``, which lets MMEngine know
 the ``mmkd_ext::`` prefix before mmkd_ext is imported (mmkd_ext_startup.py).
 """
 import os
@@ -27,7 +27,12 @@ class BuildPyWithMim(build_py):
     def run(self) -> None:
         super().run()
         if getattr(self, 'editable_mode', False):
-            return  # the checkout's mmkd_ext/.mim links serve the editable install
+            # The checkout's mmkd_ext/.mim links serve the editable install. setuptools' editable
+            # wheel holds what lies in the install command's install_lib (its unpacked folder).
+            install_lib = self.distribution.get_command_obj('install').install_lib
+            if install_lib:
+                self.write_startup_pth(install_lib)
+            return
         target = osp.join(self.build_lib, 'mmkd_ext', '.mim')
         if osp.lexists(target):
             shutil.rmtree(target)  # a previous build's copy: configs may have been removed since
@@ -39,8 +44,13 @@ class BuildPyWithMim(build_py):
                 shutil.copytree(source, osp.join(target, name), ignore=ignore)
             else:
                 shutil.copy2(source, osp.join(target, name))
+        self.write_startup_pth(self.build_lib)
+
+    @staticmethod
+    def write_startup_pth(folder: str) -> None:
         name, line = STARTUP_PTH
-        with open(osp.join(self.build_lib, name), 'w') as f:
+        os.makedirs(folder, exist_ok=True)
+        with open(osp.join(folder, name), 'w') as f:
             f.write(line)
 
 

@@ -43,11 +43,9 @@ def dists(tmp_path_factory) -> Dict[str, str]:
                 wheel=glob.glob(osp.join(out, '*.whl'))[0])
 
 
-@pytest.fixture(scope='module')
-def user_python(dists, tmp_path_factory) -> str:
-    """A fresh virtual environment with the wheel installed (``--no-deps``) and this environment's
-    OpenMMLab stack visible behind it; its Python."""
-    root = str(tmp_path_factory.mktemp('venv'))
+def fresh_venv_with(root: str, *install: str) -> str:
+    """A fresh virtual environment in ``root`` where ``pip install --no-deps INSTALL`` put
+    mmkd_ext, with this environment's OpenMMLab stack visible behind it; its Python."""
     venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(root)
     python = osp.join(root, 'bin', 'python')
     site = run([python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
@@ -56,9 +54,27 @@ def user_python(dists, tmp_path_factory) -> str:
     # adds this venv's (torch, the toolboxes, pip, openmim) after the new venv's own.
     with open(osp.join(site, 'openmmlab_stack.pth'), 'w') as f:
         f.write(sysconfig.get_paths()['purelib'] + '\n')
-    run([python, '-m', 'pip', 'install', '-q', '--no-deps', '--no-index', dists['wheel']],
-        cwd=root)
+    run([python, '-m', 'pip', 'install', '-q', '--no-deps', '--no-index', *install], cwd=root)
     return python
+
+
+def parse_without_import(python: str, work: str) -> List[str]:
+    """In a fresh interpreter, without ``import mmkd_ext``: a config that inherits our paper
+    config by ``mmkd_ext::``; its model type and teacher config."""
+    with open(osp.join(work, 'paper.py'), 'w') as f:
+        f.write("_base_ = ['mmkd_ext::diffkd/diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py']\n")
+    return run([python, '-c', 'from mmengine.config import Config; '
+                'cfg = Config.fromfile("paper.py"); print(cfg.model.type, '
+                'cfg.model.teacher.config)'], cwd=work).split()[-2:]
+
+
+PAPER_MODEL = ['FeatureDistiller', 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py']
+
+
+@pytest.fixture(scope='module')
+def user_python(dists, tmp_path_factory) -> str:
+    """The Python of a fresh environment with the wheel installed."""
+    return fresh_venv_with(str(tmp_path_factory.mktemp('venv')), dists['wheel'])
 
 
 def test_sdist_and_wheel_carry_configs_tools_and_model_index(dists):
@@ -88,14 +104,8 @@ def test_a_user_config_outside_the_checkout_trains_through_mim(user_python, tmp_
     run([user_python, osp.join(package, '.mim', 'tools', 'make_toy_data.py'), '--num-train', '16',
          '--num-val', '8', '--num-cls-train', '16', '--num-cls-val', '8'], cwd=work)
 
-    with open(osp.join(work, 'paper.py'), 'w') as f:
-        f.write("_base_ = ['mmkd_ext::diffkd/diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py']\n")
     # Without importing mmkd_ext first: the wheel's start-up hook tells MMEngine the prefix.
-    printed = run([user_python, '-c', 'from mmengine.config import Config; '
-                   'cfg = Config.fromfile("paper.py"); print(cfg.model.type, '
-                   'cfg.model.teacher.config)'], cwd=work)
-    assert printed.split()[:2] == ['FeatureDistiller',
-                                   'mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py']
+    assert parse_without_import(user_python, work) == PAPER_MODEL
 
     with open(osp.join(work, 'my_kd.py'), 'w') as f:
         f.write("_base_ = ['mmkd_ext::toy/kd_resnet18w32-r18w8_toy-cls.py']\n"
@@ -109,3 +119,14 @@ def test_a_user_config_outside_the_checkout_trains_through_mim(user_python, tmp_
     index = run([user_python, '-m', 'mim', 'search', 'mmkd_ext'], cwd=work)
     entry = index.split('config id: diffkd_faster-rcnn_r101-r50_fpn_2x_coco\n')[1].split('---')[0]
     assert 'coco/box_ap' in entry and '40.6' in entry
+
+
+def test_an_editable_install_resolves_our_configs(tmp_path):
+    """``pip install -e .``: the checkout's mmkd_ext/.mim links and the start-up hook."""
+    python = fresh_venv_with(str(tmp_path / 'venv'), '--no-build-isolation', '-e', REPO_ROOT)
+    work = str(tmp_path / 'work')
+    os.makedirs(work)
+    package = run([python, '-c', 'import mmkd_ext, os; print(os.path.dirname(mmkd_ext.__file__))'],
+                  cwd=work).strip()
+    assert osp.samefile(package, osp.join(REPO_ROOT, 'mmkd_ext'))
+    assert parse_without_import(python, work) == PAPER_MODEL
