@@ -3,9 +3,10 @@
 MMEngine accepts ``pkg::path`` only for the packages in its table ``MODULE2PACKAGE``, to which
 importing ``mmkd_ext`` adds us (``mmkd_ext/registry.py``). A config that inherits ``mmkd_ext::``
 is parsed before its ``custom_imports`` run, so a script that calls ``Config.fromfile`` first, or a
-toolbox's own ``tools/train.py``, would not know the prefix. The installed ``mmkd_ext_startup.pth``
-(wheel and editable install, setup.py) calls :func:`install` at interpreter start-up; it imports nothing: the entry is added when MMEngine
-itself imports ``mmengine.config.utils``.
+toolbox's own ``tools/train.py``, would not know the prefix. The installed
+``mmkd_ext_startup.pth`` (wheel and editable install, setup.py) calls :func:`install` at
+interpreter start-up. It imports nothing: the entry is added when MMEngine itself imports
+``mmengine.config.utils``.
 """
 import importlib.util
 import sys
