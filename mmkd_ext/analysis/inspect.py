@@ -16,10 +16,10 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..datasets.synthetic_batch import fake_batch
 from ..distillers.feature_distiller import FeatureDistiller
 from ..distillers.recorder import ModuleRecorder, describe, parse_record_spec, resolve_module
 from ..distillers.teacher import (FrozenTeacher, build_teacher_model, load_teacher_checkpoint)
-from ..testing.fake_data import fake_batch
 
 #: Modules at most this many dots deep are pairing candidates ("stages": backbone.layer4, neck).
 SUGGEST_MAX_DEPTH = 2

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
+from ..checkpoint import load_checkpoint_file
 from ..registry import SCOPE, find_model_class
-from ..utils.checkpoint import load_checkpoint_file
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'
