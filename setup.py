@@ -1,40 +1,57 @@
-"""Install mmkd_ext: ``pip install -e .`` (inside an existing OpenMMLab environment too)."""
+"""Build hook of mmkd_ext; the metadata is in pyproject.toml.
+
+The wheel carries ``mmkd_ext/.mim/`` (configs/, tools/, model-index.yml), the folder through which
+MMEngine resolves ``mmkd_ext::`` config references and ``mim`` finds the configs and tools, as the
+OpenMMLab toolboxes ship theirs. In the checkout, ``mmkd_ext/.mim/`` holds relative links to the
+top-level folders, which an editable install uses as they are; building a wheel or an sdist copies
+the real files instead. Both installs also get ``mmkd_ext_startup.pth``, which lets MMEngine know
+the ``mmkd_ext::`` prefix before mmkd_ext is imported (mmkd_ext_startup.py).
+"""
+import os
 import os.path as osp
+import shutil
 
-from setuptools import find_packages, setup
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = osp.dirname(osp.abspath(__file__))
+#: What ``.mim/`` holds, relative to the repository root (and to ``.mim/``).
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
+STARTUP_PTH = ('mmkd_ext_startup.pth', 'import mmkd_ext_startup; mmkd_ext_startup.install()\n')
 
 
-def read_version() -> str:
-    namespace: dict = {}
-    with open(osp.join(osp.dirname(__file__), 'mmkd_ext', 'version.py')) as f:
-        exec(f.read(), namespace)
-    return namespace['__version__']
+class BuildPyWithMim(build_py):
+    """``build_py`` that also copies :data:`MIM_FILES` into the built package's ``.mim/`` and
+    writes the start-up hook :data:`STARTUP_PTH` beside the package."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            # The checkout's mmkd_ext/.mim links serve the editable install. setuptools' editable
+            # wheel holds what lies in the install command's install_lib (its unpacked folder).
+            install_lib = self.distribution.get_command_obj('install').install_lib
+            if install_lib:
+                self.write_startup_pth(install_lib)
+            return
+        target = osp.join(self.build_lib, 'mmkd_ext', '.mim')
+        if osp.lexists(target):
+            shutil.rmtree(target)  # a previous build's copy: configs may have been removed since
+        os.makedirs(target)
+        ignore = shutil.ignore_patterns('__pycache__', '*.pyc')
+        for name in MIM_FILES:
+            source = osp.join(ROOT, name)
+            if osp.isdir(source):
+                shutil.copytree(source, osp.join(target, name), ignore=ignore)
+            else:
+                shutil.copy2(source, osp.join(target, name))
+        self.write_startup_pth(self.build_lib)
+
+    @staticmethod
+    def write_startup_pth(folder: str) -> None:
+        name, line = STARTUP_PTH
+        os.makedirs(folder, exist_ok=True)
+        with open(osp.join(folder, name), 'w') as f:
+            f.write(line)
 
 
-setup(
-    name='mmkd_ext',
-    version=read_version(),
-    description='Feature knowledge distillation (DiffKD, PEFD, ND) for mmdet, mmseg and mmpretrain',
-    long_description=open('README.md').read() if osp.exists('README.md') else '',
-    long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
-    include_package_data=True,
-    python_requires='>=3.8',
-    # The versions the OpenMMLab 3.x toolboxes accept together (mmdet/mmseg refuse mmcv >= 2.2).
-    install_requires=[
-        'torch>=2.6',  # weights-only loading with named safe globals (mmkd_ext.checkpoint)
-        'mmengine>=0.10.0,<1.0.0',
-        'mmcv>=2.0.0rc4,<2.2.0',
-        'numpy',
-    ],
-    extras_require={
-        'det': ['mmdet>=3.0.0,<3.4.0'],
-        'seg': ['mmsegmentation>=1.0.0,<1.3.0', 'ftfy', 'regex'],
-        'cls': ['mmpretrain>=1.0.0,<1.3.0'],
-        'all': ['mmdet>=3.0.0,<3.4.0', 'mmsegmentation>=1.0.0,<1.3.0', 'ftfy', 'regex',
-                'mmpretrain>=1.0.0,<1.3.0'],
-        'tests': ['pytest', 'diffusers'],
-    },
-    license='Apache License 2.0',
-    zip_safe=False,
-)
+setup(cmdclass={'build_py': BuildPyWithMim})

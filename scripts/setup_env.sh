@@ -47,6 +47,8 @@ PIP=("$PY" -m pip install --disable-pip-version-check -q -c "$ROOT/scripts/const
 
 if [ ! -f "$STAMP" ]; then
   # setuptools < 70: mmcv 2.1.0's setup.py imports pkg_resources; mmengine's `pkg::path` needs it at run time.
+  # pip < 25: pip >= 25 prepares the metadata of mmcv's sdist (`pip download` in build_mmcv) in an
+  # isolated environment with the newest setuptools, which has no pkg_resources, and fails.
   "${PIP[@]}" --upgrade "pip<25" "setuptools<70" wheel
   # torch + torchvision (mmpretrain imports torchvision). An existing pair (e.g. a cluster's CUDA
   # build) is kept. Here: 2.14.1/0.29.1 lie on local disk and import together; PyPI's torchvision
@@ -64,14 +66,15 @@ if [ ! -f "$STAMP" ]; then
   "${PIP[@]}" --no-build-isolation --no-deps -e .
   touch "$STAMP"
 fi
-if [ "$WANT_TEST" = 1 ] && [ ! -f "$STAMP.test2" ]; then
-  "${PIP[@]}" pytest "diffusers==0.31.0"
+if [ "$WANT_TEST" = 1 ] && [ ! -f "$STAMP.test3" ]; then
+  # build: tests/package/test_packaging.py builds the sdist and the wheel (without isolation).
+  "${PIP[@]}" pytest "diffusers==0.31.0" build
   # openmim: the tests check that `mim train` runs a distillation config. Its dependency
   # opendatalab (dataset downloads, unused by `mim train`) pins old requests, rich and
   # setuptools through openxlab, so openmim comes without it.
   "${PIP[@]}" click colorama model-index pandas requests rich tabulate
   "${PIP[@]}" --no-deps "openmim==0.3.9"
-  touch "$STAMP.test2"
+  touch "$STAMP.test3"
 fi
 "$PY" - <<'PY'
 import mmcv, mmdet, mmseg, mmpretrain, mmengine, torch, mmcv.ops  # noqa: F401

@@ -25,8 +25,10 @@ def _load_toy_data() -> ModuleType:
     mmengine (slow, and not needed here): the generator needs only numpy and OpenCV, so it also
     runs in an environment where the OpenMMLab stack is not installed yet.
     """
-    path = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'mmkd_ext', 'datasets',
-                    'toy_data.py')
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    # In a checkout tools/ lies beside mmkd_ext/; in an installed package it is mmkd_ext/.mim/tools/
+    package = osp.dirname(root) if osp.basename(root) == '.mim' else osp.join(root, 'mmkd_ext')
+    path = osp.join(package, 'datasets', 'toy_data.py')
     spec = importlib.util.spec_from_file_location('_mmkd_ext_toy_data', path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
-from ..registry import find_model_class
 from ..checkpoint import read_checkpoint
+from ..registry import SCOPE, find_model_class
 from ..utils.errors import InputError
 
 STUDENT_PREFIX = 'student.'
@@ -90,13 +90,16 @@ def student_config(cfg: Config) -> Config:
     ``mmkd_ext`` from ``custom_imports``, so the result works with ``init_detector`` /
     ``init_model`` / the stock train and test scripts where mmkd_ext is not installed. Only a
     student built from mmkd_ext's own backbones (e.g. ``CIFARResNet``) keeps the import: it
-    cannot be built without it.
+    cannot be built without it. ``_scope_='mmkd_ext'`` (on what a config inherits through
+    ``mmkd_ext::``) goes too: it stands for the run's toolbox, which ``default_scope`` names.
     """
     out = copy.deepcopy(cfg)
     out.model = out.model.student
     hooks = [h for h in out.get('custom_hooks', []) or [] if h.get('type') not in DISTILLATION_HOOKS]
     out.custom_hooks = hooks
     out.load_from = None
+    for key in list(out.keys()):
+        drop_run_scope(out[key])
     imports = out.get('custom_imports')
     if imports:
         modules = imports.get('imports', [])
@@ -109,6 +112,18 @@ def student_config(cfg: Config) -> Config:
         else:
             out.pop('custom_imports')
     return out
+
+
+def drop_run_scope(node: Any) -> None:
+    """Remove ``_scope_='mmkd_ext'`` from every dict in ``node`` (nested dicts and lists)."""
+    if isinstance(node, dict):
+        if node.get('_scope_') == SCOPE:
+            node.pop('_scope_')
+        for value in node.values():
+            drop_run_scope(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            drop_run_scope(value)
 
 
 def own_types(model: Any, scope: Optional[str]) -> List[str]:

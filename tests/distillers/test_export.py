@@ -148,6 +148,19 @@ def test_student_config_keeps_mmkd_ext_only_for_its_own_backbones():
     assert 'custom_imports' not in student_config(cfg)
 
 
+def test_student_config_of_a_config_inheriting_mmkd_ext_needs_no_mmkd_ext_scope(tmp_path):
+    """``mmkd_ext::`` bases give their dicts ``_scope_='mmkd_ext'``, which only mmkd_ext resolves
+    (to the run's toolbox): the export leaves them to the config's ``default_scope``."""
+    from mmkd_ext.distillers.export import student_config
+    user = tmp_path / 'user_kd.py'
+    user.write_text(f"_base_ = ['mmkd_ext::toy/{TOOLBOX_CONFIGS['resnet-cls']}']\n")
+    cfg = Config.fromfile(str(user))
+    assert cfg.train_dataloader.dataset._scope_ == 'mmkd_ext'
+    exported = student_config(cfg)
+    assert "'mmkd_ext'" not in exported.pretty_text and '_scope_' not in exported.pretty_text
+    assert exported.default_scope == 'mmpretrain'
+
+
 @pytest.mark.slow  # trains through tools/train.py (the session fixture)
 def test_load_from_accepts_a_plain_student_checkpoint(trained):
     run = trained['resnet-cls']

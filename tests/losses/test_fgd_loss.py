@@ -32,16 +32,6 @@ def test_registered_and_needs_data_samples():
         FGDFeatureLoss(temperature=0)
 
 
-def test_name_does_not_collide_with_the_toolboxes():
-    from mmdet.registry import MODELS as DET
-    from mmpretrain.registry import MODELS as CLS
-    from mmseg.registry import MODELS as SEG
-    for registry in (DET, SEG, CLS):
-        assert 'FGDFeatureLoss' not in registry.module_dict
-        with registry.switch_scope_and_registry(registry.scope) as scoped:
-            assert scoped.get('FGDFeatureLoss') is FGDFeatureLoss
-
-
 def test_region_weights_image_norm():
     loss = FGDFeatureLoss()
     # Input 32 x 32, feature 8 x 8 (stride 4): the box (4, 8)-(12, 16) covers cells x 1..2, y 2..3.

@@ -171,18 +171,6 @@ def test_norm_eval_keeps_batchnorm_statistics() -> None:
     assert torch.equal(norms[0].running_mean, before)
 
 
-def test_registry_names_do_not_shadow_mmpretrain() -> None:
-    import mmpretrain.models  # noqa: F401  (registers mmpretrain's own backbones)
-    for name, cls in [('MobileNetV1', MobileNetV1), ('CIFARResNet', CIFARResNet),
-                      ('CIFARWideResNet', CIFARWideResNet), ('CIFARVGG', CIFARVGG),
-                      ('CIFARMobileNetV2', CIFARMobileNetV2),
-                      ('CIFARShuffleNetV1', CIFARShuffleNetV1),
-                      ('CIFARShuffleNetV2', CIFARShuffleNetV2)]:
-        assert MODELS.get(name) is cls
-    for name in ('ResNet_CIFAR', 'MobileNetV2', 'ShuffleNetV1', 'ShuffleNetV2', 'VGG'):
-        assert MODELS.get(name).__module__.startswith('mmpretrain.'), name
-
-
 def test_bad_arguments() -> None:
     with pytest.raises(KeyError):
         CIFARResNet('resnet21')
