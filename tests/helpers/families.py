@@ -147,7 +147,7 @@ CASES = [
     ('upernet-swin', 'mse'),
     ('resnet', 'dkd'), ('resnet', 'dist'), ('resnet', 'mse'), ('resnet', 'pefd'), ('resnet', 'nd'), ('mobilenet-v2', 'mse'), ('mobilenet-v2', 'dist'),
     ('mobilenet-v3', 'kd'), ('mobilenet-v3', 'pefd'), ('efficientnet', 'mse'),
-    ('efficientnet', 'kd'), ('vit', 'mse'), ('vit', 'kd'), ('vit-teacher', 'pefd'),
+    ('efficientnet', 'kd'), ('vit', 'mse'), ('vit', 'kd'), ('vit-teacher', 'pefd'), ('vit-teacher', 'kd'),
     ('swin', 'mse'), ('swin', 'kd'), ('convnext', 'mse'), ('convnext', 'dist'),
 ]
 QUICK = CASES[:3]
@@ -195,9 +195,15 @@ def prediction_tensors(task: str, sample) -> List[torch.Tensor]:
     return [sample.pred_score]
 
 
+def segments_instances(model: torch.nn.Module) -> bool:
+    """Mask R-CNN (a mask RoI head) or RTMDet-Ins (an instance head)."""
+    roi_head = getattr(model, 'roi_head', None)
+    head = getattr(model, 'bbox_head', None)
+    return bool(getattr(roi_head, 'with_mask', False)) or 'Ins' in type(head).__name__
+
+
 def with_masks(batch: dict) -> dict:
-    """Give every detection sample box-shaped instance masks (Mask R-CNN, RTMDet-Ins train on
-    them; the other detectors ignore them)."""
+    """Give every detection sample box-shaped instance masks."""
     from mmdet.structures.mask import BitmapMasks
     for sample in batch['data_samples']:
         h, w = sample.metainfo['img_shape']
@@ -221,7 +227,7 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int]) -> Dict[str, 
     # What a Runner sets before a step; YOLOX's batch resize reads it.
     MessageHub.get_current_instance().update_info('iter', 0)
     batch = fake_batch(model.student, config_smoke.BATCH, size)
-    if config_smoke.task_of(cfg) == 'det':
+    if config_smoke.task_of(cfg) == 'det' and segments_instances(model.student):
         batch = with_masks(batch)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
