@@ -215,6 +215,12 @@ def trace_side(ref: str, size: Optional[Tuple[int, int]] = None) -> Side:
     num_classes = num_classes_of(model, task)
     names = _candidates(model, task, num_classes)
     modules = dict(model.named_modules())
+    if task == 'seg' and 'decode_head.conv_seg' not in modules:
+        head = type(modules.get('decode_head')).__name__
+        raise InputError(
+            f'{ref} has no decode_head.conv_seg: its {head} is a query-based head (Mask2Former, '
+            f'K-Net, MaskFormer) that predicts masks per query, not per-pixel logits, so neither '
+            f'segmentation rule applies (logits of conv_seg; the last decoder feature, its input).')
     recorders = [ModuleRecorder(modules[n.split(':')[0]], n, 'model') for n in names]
     # Two images: a GroupNorm of a 1 x 1 map needs more than one value per group.
     batch = fake_batch(model, 2, size or TRACE_SIZES[task])
@@ -292,11 +298,6 @@ def _pair_specs(student: Side, teacher: Side, what: str) -> List[Tuple[str, str,
         wanted = 'decode head logits (conv_seg)' if what == 'logits' else \
             'last decoder feature (the input of decode_head.conv_seg)'
         for who, side in (('student', student), ('teacher', teacher)):
-            if 'decode_head.conv_seg' not in side.modules:
-                raise InputError(
-                    f'The {who} ({side.ref}) has no decode_head.conv_seg: a query-based head '
-                    f'(Mask2Former, K-Net, MaskFormer) predicts masks per query, not per-pixel '
-                    f'logits, so neither rule of segmentation applies. Found: {_found(side)}.')
             _one(side, who, wanted, (4, ), [spec])
         return [('logits' if what == 'logits' else 'decoder', spec, spec, '')]
     if what == 'logits':
@@ -386,6 +387,11 @@ def plan_points(student: Side, teacher: Side, method: str) -> List[Point]:
     points = []
     for name, s_spec, t_spec, why in _pair_specs(student, teacher, what):
         s_shape, t_shape = _shape(student, s_spec), _shape(teacher, t_spec)
+        if s_shape[2:] != t_shape[2:]:
+            raise InputError(
+                f'No common stride for {why or rule}: the student\'s {s_spec} is {s_shape} and the '
+                f'teacher\'s {t_spec} is {t_shape} (B, C, H, W) on the same {student.input_size} '
+                f'input; the points compare position by position.')
         connector = _connector(spec.connector, s_shape[1], t_shape[1], len(s_shape))
         point_loss = dict(loss)
         if method == 'nd':
@@ -444,7 +450,8 @@ def render_config(student: Side, teacher: Side, method: str, points: List[Point]
              '# Written by tools/make_config.py; the pairing rule (docs/distil_your_own_pair.md):']
     lines += [f'#   {rule}' for rule in rules] + ['# Points:']
     for p in points:
-        conn = f'; {p.connector["type"]}' if p.connector else ''
+        conn = f'; {p.connector["type"]} {p.student_shape[1]}->{p.teacher_shape[1]}' \
+            if p.connector else ''
         lines.append(f'#   {p.name}: {p.student} {p.student_shape[1:]} <- {p.teacher} '
                      f'{p.teacher_shape[1:]}{p.why}{conn}')
     lines.append(f'# Weights: {spec.source}.')
@@ -452,8 +459,7 @@ def render_config(student: Side, teacher: Side, method: str, points: List[Point]
         lines.append('# Class means: ClassMeansHook computes them before training when the file '
                      'is missing.')
     if teacher_checkpoint is None:
-        lines.append('# No teacher checkpoint given: set model.teacher.checkpoint (--cfg-options), '
-                     'else the teacher stays random.')
+        lines.append('# No teacher checkpoint given: set model.teacher.checkpoint (--cfg-options).')
     imports = list((student.cfg.get('custom_imports') or {}).get('imports', []) or [])
     imports = ([imports] if isinstance(imports, str) else imports) + ['mmkd_ext']
     lines = [wrapped for line in lines

@@ -84,7 +84,7 @@ def test_a_query_based_segmentation_head_is_refused(tmp_path):
                        "[64, 128, 256, 512]))")
     fcn = write_config(str(tmp_path / 'fcn.py'), FAMILIES['fcn'][0])
     message = _refusal(fcn, m2f, 'kd')
-    assert 'query-based head' in message and 'decode_head.conv_seg' in message
+    assert 'query-based head' in message and 'Mask2FormerHead' in message
 
 
 @pytest.mark.parametrize('method', sorted(m for m, s in METHODS.items() if 'cls' in s.tasks))
@@ -146,3 +146,12 @@ def test_train_tool_refuses_a_config_and_a_pair_together():
         run_tool('train.py', [osp.join(REPO_ROOT, 'configs', 'toy', 'resnet18-w8_toy-cls.py'),
                               '--student', TOY_CLS_STUDENT, '--teacher', TOY_CLS_TEACHER,
                               '--method', 'kd'])
+
+
+def test_records_of_different_sizes_are_refused(tmp_path):
+    """SegFormer's decoder works at 1/4 of the input, FCN's at 1/8: no position-wise pairing."""
+    segformer = write_config(str(tmp_path / 'segformer.py'), FAMILIES['segformer'][0])
+    fcn = write_config(str(tmp_path / 'fcn.py'), FAMILIES['fcn'][1])
+    message = _refusal(segformer, fcn, 'mse')
+    assert 'No common stride' in message and '(2, 256, 16, 16)' in message
+    assert '(2, 64, 8, 8)' in message
