@@ -521,8 +521,11 @@ def make_distill_config(student: str,
     text = render_config(student_side, teacher_side, method, points, teacher_checkpoint, out_dir)
     if out:
         os.makedirs(out_dir, exist_ok=True)
-        with open(out, 'w') as f:
+        # Written whole, then renamed: the ranks of a distributed tools/train.py all generate it.
+        partial = f'{out}.{os.getpid()}.part'
+        with open(partial, 'w') as f:
             f.write(text)
+        os.replace(partial, out)
     return text
 
 
