@@ -22,7 +22,7 @@ setup(
     python_requires='>=3.8',
     # The versions the OpenMMLab 3.x toolboxes accept together (mmdet/mmseg refuse mmcv >= 2.2).
     install_requires=[
-        'torch>=2.6',  # weights-only loading with named safe globals (mmkd_ext.utils.checkpoint)
+        'torch>=2.6',  # weights-only loading with named safe globals (mmkd_ext.checkpoint)
         'mmengine>=0.10.0,<1.0.0',
         'mmcv>=2.0.0rc4,<2.2.0',
         'numpy',

@@ -11,6 +11,15 @@ def pytest_configure(config) -> None:
         'left out by `bash scripts/test.sh --quick` (-m "not slow")')
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """The session's trainings through tools/ (``trained``) are for slow tests only."""
+    quick = [item.nodeid for item in items
+             if 'trained' in getattr(item, 'fixturenames', ()) and not item.get_closest_marker('slow')]
+    if quick:
+        raise pytest.UsageError('mark these tests slow (they train through tools/): ' +
+                                ', '.join(quick))
+
+
 @pytest.fixture(scope='session')
 def toy_data(tmp_path_factory) -> str:
     """A small toy data set (detection, segmentation, classification) generated once.
@@ -36,7 +45,8 @@ def in_toy_workspace(tmp_path, toy_data, monkeypatch) -> str:
 @pytest.fixture(scope='session')
 def trained(tmp_path_factory, toy_data) -> dict:
     """Each toolbox's toy pair (helpers.runs.TOOLBOX_CONFIGS) distilled for 2 iterations through
-    tools/train.py, once per session: ``{key: dict(work_dir, teacher, config)}``.
+    tools/train.py, once per session: ``{key: dict(work_dir, teacher, config)}``. Only tests marked
+    ``slow`` may use it: ``--quick`` trains nothing through tools/.
 
     The runs, their checkpoints and student exports are shared by the tests of the tools, of the
     export and of the checkpoint loaders.

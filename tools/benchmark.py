@@ -23,7 +23,7 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 
 import mmkd_ext  # noqa: F401
 from mmkd_ext.apis import build_model, load_distill_config
-from mmkd_ext.testing import fake_batch
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.utils.errors import run_tool_main
 
 

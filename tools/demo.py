@@ -24,10 +24,10 @@ sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not i
 
 from mmengine.config import Config  # noqa: E402
 
-from mmkd_ext.benchmark import RunSpec, select_runs, write_report  # noqa: E402
-from mmkd_ext.benchmark.report import RunRecord  # noqa: E402
-from mmkd_ext.benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
-from mmkd_ext.benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
+from mmkd_ext.toy_benchmark import RunSpec, select_runs, write_report  # noqa: E402
+from mmkd_ext.toy_benchmark.report import RunRecord  # noqa: E402
+from mmkd_ext.toy_benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
+from mmkd_ext.toy_benchmark.suite import EXPERIMENTS, PlannedRun  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
 from mmkd_ext.utils.digest import file_digest  # noqa: E402
 

@@ -6,8 +6,12 @@
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = [
-    './diffkd_fcos_r101-r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+    '../_base_/teachers/coco.py',
     './_base_/diffkd-fgd_fpn_coco.py',
+    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
 ]
 
-model = _base_.pop('distiller')
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_fcos_r101_coco,
+    distill_points=dict(**_base_.diffkd_fgd_fpn_points, **_base_.fcos_reg_kd_points))

@@ -5,9 +5,6 @@
 # diffkd_retinanet_x101-r50_fpn_2x_coco.py.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = [
-    './diffkd_retinanet_x101-r50_fpn_2x_coco.py',
-    './_base_/diffkd-fgd_fpn_coco.py',
-]
+_base_ = './diffkd-fgd_retinanet_r101-r50_fpn_2x_coco.py'
 
-model = _base_.pop('distiller')
+model = dict(teacher=_base_.teacher_retinanet_x101_coco)

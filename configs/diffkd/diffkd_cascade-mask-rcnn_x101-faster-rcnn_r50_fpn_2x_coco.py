@@ -9,9 +9,4 @@
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = './diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py'
 
-model = dict(
-    teacher=dict(
-        config='mmdet::cascade_rcnn/cascade-mask-rcnn_x101-64x4d_fpn_20e_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/cascade_rcnn/'
-        'cascade_mask_rcnn_x101_64x4d_fpn_20e_coco/'
-        'cascade_mask_rcnn_x101_64x4d_fpn_20e_coco_20200512_161033-bdb5126a.pth'))
+model = dict(teacher=_base_.teacher_cascade_mask_rcnn_x101_coco)

@@ -6,10 +6,13 @@
 # Total batch 8 = 4 GPUs x 2:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
 # --auto-scale-lr (lr x total / 8, from auto_scale_lr.base_batch_size = 8).
 _base_ = [
-    'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
+    '../_base_/teachers/cityscapes.py',
     './_base_/diffkd_cityscapes.py',
+    'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(student=_base_.pop('model')))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_deeplabv3_r101_cityscapes,
+    distill_points=_base_.diffkd_logits_points)
 optim_wrapper = dict(optimizer=dict(lr=0.02))

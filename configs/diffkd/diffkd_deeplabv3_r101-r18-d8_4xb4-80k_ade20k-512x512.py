@@ -10,17 +10,19 @@
 # 4 GPUs x 4 images. Poly lr from 0.02 as there (the stock ADE20K schedule starts at 0.01).
 # Total batch 16 = 4 GPUs x 4:  bash tools/dist_train.sh CONFIG 4. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['../_base_/deeplabv3_r18-d8_4xb4-80k_ade20k-512x512.py', './_base_/diffkd_cityscapes.py']
+_base_ = [
+    '../_base_/teachers/ade20k.py',
+    './_base_/diffkd_cityscapes.py',
+    '../_base_/deeplabv3_r18-d8_4xb4-80k_ade20k-512x512.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmseg::deeplabv3/deeplabv3_r101-d8_4xb4-160k_ade20k-512x512.py',
-        checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/'
-        'deeplabv3_r101-d8_512x512_160k_ade20k/'
-        'deeplabv3_r101-d8_512x512_160k_ade20k_20200615_105816-b1f72b3b.pth'),
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_deeplabv3_r101_ade20k,
     distill_points=dict(
-        logits=dict(connector=dict(student_channels=150, teacher_channels=150)))))
+        logits=dict(
+            _base_.diffkd_logits_points.logits,
+            connector=dict(
+                type='DiffKDDenoiser', student_channels=150, teacher_channels=150, kind='map'))))
 optim_wrapper = dict(optimizer=dict(lr=0.02))
 auto_scale_lr = dict(base_batch_size=16)

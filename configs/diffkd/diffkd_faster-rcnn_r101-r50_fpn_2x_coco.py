@@ -14,21 +14,13 @@
 #   bash tools/dist_train.sh configs/diffkd/diffkd_faster-rcnn_r101-r50_fpn_2x_coco.py 8
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', './_base_/diffkd_fpn_coco.py']
+_base_ = [
+    '../_base_/teachers/coco.py',
+    './_base_/diffkd_fpn_coco.py',
+    'mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'
-        'faster_rcnn_r101_fpn_2x_coco/'
-        'faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'),
-    distill_points={
-        f'rpn_reg{i}': dict(
-            student=f'rpn_head.rpn_reg[{i}]',
-            teacher=f'rpn_head.rpn_reg[{i}]',
-            loss=dict(type='FeatureMSELoss'),
-            weight=1.0)
-        for i in range(5)
-    }))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_faster_rcnn_r101_coco,
+    distill_points=dict(**_base_.diffkd_fpn_points, **_base_.rpn_reg_kd_points))

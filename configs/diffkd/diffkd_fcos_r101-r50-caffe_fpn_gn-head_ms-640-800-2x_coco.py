@@ -13,23 +13,12 @@
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = [
-    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+    '../_base_/teachers/coco.py',
     './_base_/diffkd_fpn_coco.py',
+    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/fcos/'
-        'fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco/'
-        'fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco-511424d6.pth'),
-    distill_points={
-        f'reg{i}': dict(
-            student=f'bbox_head.conv_reg[{i}]',
-            teacher=f'bbox_head.conv_reg[{i}]',
-            loss=dict(type='FeatureMSELoss'),
-            weight=1.0)
-        for i in range(5)
-    }))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_fcos_r101_coco,
+    distill_points=dict(**_base_.diffkd_fpn_points, **_base_.fcos_reg_kd_points))

@@ -12,26 +12,18 @@
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = [
-    'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py',
+    '../_base_/teachers/coco.py',
     './_base_/diffkd_fpn_coco.py',
+    'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmdet::reppoints/reppoints-moment_x101-dconv-c3-c5_fpn-gn_head-gn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/reppoints/'
-        'reppoints_moment_x101_fpn_dconv_c3-c5_gn-neck%2Bhead_2x_coco/'
-        'reppoints_moment_x101_fpn_dconv_c3-c5_gn-neck%2Bhead_2x_coco_20200329-f87da1ea.pth'),
-    distill_points={
-        **{f'fpn{i}': dict(weight=15.0) for i in range(5)},
-        **{
-            f'pts_{stage}{i}': dict(
-                student=f'bbox_head.reppoints_pts_{stage}_out[{i}]',
-                teacher=f'bbox_head.reppoints_pts_{stage}_out[{i}]',
-                loss=dict(type='FeatureMSELoss'),
-                weight=1.0)
-            for stage in ('init', 'refine') for i in range(5)
-        },
-    }))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_reppoints_x101_coco,
+    distill_points=dict(
+        fpn0=dict(_base_.diffkd_fpn_points.fpn0, weight=15.0),
+        fpn1=dict(_base_.diffkd_fpn_points.fpn1, weight=15.0),
+        fpn2=dict(_base_.diffkd_fpn_points.fpn2, weight=15.0),
+        fpn3=dict(_base_.diffkd_fpn_points.fpn3, weight=15.0),
+        fpn4=dict(_base_.diffkd_fpn_points.fpn4, weight=15.0),
+        **_base_.reppoints_pts_kd_points))

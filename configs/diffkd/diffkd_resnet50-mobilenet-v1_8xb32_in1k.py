@@ -8,22 +8,19 @@
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
 _base_ = [
-    '../_base_/mobilenet-v1_8xb32_in1k.py',
     '../_base_/distill_hooks.py',
+    '../_base_/teachers/in1k.py',
     './_base_/diffkd_in1k.py',
+    '../_base_/mobilenet-v1_8xb32_in1k.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet50_8xb32_in1k_20210831-ea4938fc.pth'),
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet50_in1k,
     distill_points=dict(
-        feature=dict(connector=dict(student_channels=1024, teacher_channels=2048)))))
-# flat_decay_mult covers every 1-D parameter; norm/bias_decay_mult name the two kinds it consists
-# of here (tests/configs/test_recipes.py checks that exactly the 1-D parameters lose their decay).
-optim_wrapper = dict(
-    optimizer=dict(nesterov=True),
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))
+        _base_.diffkd_in1k_points,
+        feature=dict(
+            _base_.diffkd_in1k_points.feature,
+            connector=dict(
+                **_base_.diffkd_feature_denoiser, student_channels=1024, teacher_channels=2048))))
+optim_wrapper = dict(optimizer=dict(nesterov=True), paramwise_cfg=_base_.diffkd_paramwise_cfg)

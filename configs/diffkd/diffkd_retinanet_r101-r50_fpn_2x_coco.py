@@ -8,20 +8,13 @@
 # the stock student config.
 # Total batch 16 = 8 GPUs x 2:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
-_base_ = ['mmdet::retinanet/retinanet_r50_fpn_2x_coco.py', './_base_/diffkd_fpn_coco.py']
+_base_ = [
+    '../_base_/teachers/coco.py',
+    './_base_/diffkd_fpn_coco.py',
+    'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmdet::retinanet/retinanet_r101_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
-        'retinanet_r101_fpn_2x_coco/retinanet_r101_fpn_2x_coco_20200131-5560aee8.pth'),
-    distill_points={
-        f'reg{i}': dict(
-            student=f'bbox_head.retina_reg[{i}]',
-            teacher=f'bbox_head.retina_reg[{i}]',
-            loss=dict(type='FeatureMSELoss'),
-            weight=1.0)
-        for i in range(5)
-    }))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_retinanet_r101_coco,
+    distill_points=dict(**_base_.diffkd_fpn_points, **_base_.retina_reg_kd_points))

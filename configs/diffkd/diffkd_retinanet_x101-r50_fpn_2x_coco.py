@@ -10,8 +10,4 @@
 # --auto-scale-lr (lr x total / 16, from auto_scale_lr.base_batch_size = 16).
 _base_ = './diffkd_retinanet_r101-r50_fpn_2x_coco.py'
 
-model = dict(
-    teacher=dict(
-        config='mmdet::retinanet/retinanet_x101-64x4d_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
-        'retinanet_x101_64x4d_fpn_2x_coco/retinanet_x101_64x4d_fpn_2x_coco_20200131-bca068ab.pth'))
+model = dict(teacher=_base_.teacher_retinanet_x101_coco)

@@ -16,7 +16,4 @@ model = dict(
         kd=dict(loss=dict(_delete_=True, type='DKDLoss', alpha=0.6, beta=0.5, tau=1.0)),
         nd=dict(loss=dict(loss_weight=2.0))))
 # The authors' ImageNet DKD++ script warms up the ND term too (their KD++ scripts do not).
-custom_hooks = [
-    dict(hook, points=['kd', 'nd']) if hook.type == 'DistillLossWarmupHook' else hook
-    for hook in _base_.custom_hooks
-]
+custom_hooks = _base_.nd_dkd_custom_hooks

@@ -5,7 +5,14 @@
 # box heads have 1024-d shared FCs, so no projector). Everything else, including the schedule note
 # (mmdet 2x here, Detectron2's 180k iterations in the paper) and the class-means file (same
 # teacher, same layer): the shared setting _base_/nd-kd_faster-rcnn_coco.py.
-_base_ = ['../_base_/faster-rcnn_r18_fpn_2x_coco.py', './_base_/nd-kd_faster-rcnn_coco.py']
+_base_ = [
+    '../_base_/teachers/coco.py',
+    './_base_/nd-kd_faster-rcnn_coco.py',
+    '../_base_/faster-rcnn_r18_fpn_2x_coco.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(student=_base_.pop('model'), roi_nd=dict(loss_weight=1.5)))
+model = dict(
+    _delete_=True, type='RoIDistiller', student=_base_.model,
+    teacher=_base_.teacher_faster_rcnn_r101_coco,
+    roi_nd=dict(**_base_.roi_nd_loss, loss_weight=1.5),
+    roi_kd=_base_.roi_kd_loss)

@@ -7,18 +7,13 @@
 #              against the teacher's 2048-d class means
 #   batch      Total batch 512 = 8 GPUs x 64:  bash tools/dist_train.sh CONFIG 8
 #   teacher    mmpretrain's ResNet-101, 77.97 top-1 (the authors: torchvision's, 77.37)
-_base_ = ['./_base_/nd-kd_resnet18_8xb64_in1k.py']
+# Student, ND point and widths as nd-kd_resnet50-resnet18_8xb64_in1k.py (a teacher of the same
+# width): this config changes the teacher, its class-means file and the weights.
+_base_ = ['./nd-kd_resnet50-resnet18_8xb64_in1k.py']
 
 model = dict(
-    teacher=dict(
-        config='mmpretrain::resnet/resnet101_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet101_8xb32_in1k_20210831-539c63f8.pth'),
+    teacher=_base_.teacher_resnet101_in1k,
     distill_points=dict(
         kd=dict(loss=dict(loss_weight=3.5)),
-        nd=dict(
-            connector=dict(teacher_channels=2048),
-            loss=dict(
-                class_means='work_dirs/class_means/resnet101_8xb32_in1k_neck.pth',
-                embed_dim=2048,
-                loss_weight=4.0))))
+        nd=dict(loss=dict(
+            class_means='work_dirs/class_means/resnet101_8xb32_in1k_neck.pth', loss_weight=4.0))))

@@ -7,17 +7,18 @@
 #              the teacher's class means
 #   batch      Total batch 512 = 8 GPUs x 64:  bash tools/dist_train.sh CONFIG 8
 #   teacher    mmpretrain's ResNet-34, 73.62 top-1 (the authors: torchvision's, 73.31)
-_base_ = ['./_base_/nd-kd_resnet18_8xb64_in1k.py']
+_base_ = ['../_base_/teachers/in1k.py', './_base_/nd-kd_resnet18_8xb64_in1k.py']
 
-_base_.model.distill_points.nd.pop('connector')  # 512 -> 512: no projector
 model = dict(
-    teacher=dict(
-        config='mmpretrain::resnet/resnet34_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet34_in1k,
     distill_points=dict(
-        kd=dict(loss=dict(loss_weight=2.5)),
-        nd=dict(loss=dict(
-            class_means='work_dirs/class_means/resnet34_8xb32_in1k_neck.pth',
-            embed_dim=512,
-            loss_weight=1.0))))
+        kd=dict(student='head.fc', teacher='head.fc', loss=dict(**_base_.kd_loss, loss_weight=2.5)),
+        nd=dict(
+            student='neck[-1]',
+            teacher='neck[-1]',
+            loss=dict(
+                **_base_.nd_loss,
+                class_means='work_dirs/class_means/resnet34_8xb32_in1k_neck.pth',
+                embed_dim=512,
+                loss_weight=1.0))))

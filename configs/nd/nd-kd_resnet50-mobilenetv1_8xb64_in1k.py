@@ -8,27 +8,26 @@
 #   teacher    mmpretrain's ResNet-50, 76.55 top-1 (the authors: torchvision's, 76.16)
 #   student    mmkd_ext's MobileNetV1 (configs/_base_/mobilenet-v1_8xb32_in1k.py) from its own
 #              init (the authors' MobileNetV1 code is not part of OpenMMLab)
-_base_ = ['../_base_/mobilenet-v1_8xb32_in1k.py', './_base_/nd-kd_in1k.py']
+_base_ = [
+    '../_base_/teachers/in1k.py',
+    './_base_/nd-kd_in1k.py',
+    '../_base_/mobilenet-v1_8xb32_in1k.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    # the stock model (without the `_scope_` MMEngine adds to it) with its data preprocessor
-    student=dict(
-        {k: v for k, v in _base_.pop('model').items() if k != '_scope_'},
-        data_preprocessor=_base_.data_preprocessor),
-    teacher=dict(
-        config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet50_8xb32_in1k_20210831-ea4938fc.pth',
-        cfg_options={'model.data_preprocessor': _base_.data_preprocessor}),
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet50_in1k,
     distill_points=dict(
-        kd=dict(loss=dict(loss_weight=4.0)),
+        kd=dict(student='head.fc', teacher='head.fc', loss=dict(**_base_.kd_loss, loss_weight=4.0)),
         nd=dict(
-            connector=dict(student_channels=1024, teacher_channels=2048),
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.nd_projector, student_channels=1024, teacher_channels=2048),
             loss=dict(
+                **_base_.nd_loss,
                 class_means='work_dirs/class_means/resnet50_8xb32_in1k_neck.pth',
                 embed_dim=2048,
-                loss_weight=1.0)))))
+                loss_weight=1.0))))
 train_dataloader = dict(batch_size=64)
 optim_wrapper = dict(optimizer=dict(lr=0.2, nesterov=True))
 auto_scale_lr = dict(base_batch_size=512)

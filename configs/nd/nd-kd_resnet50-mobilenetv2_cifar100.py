@@ -6,21 +6,25 @@
 #              against the teacher's 2048-d class means
 #   batch      Total batch 128 = 2 GPUs x 64:  bash tools/dist_train.sh CONFIG 2
 # Train the teacher first:  python tools/train.py configs/cifar100/resnet50_cifar100.py
-_base_ = ['../cifar100/mobilenetv2_cifar100.py', './_base_/nd-kd_cifar100.py']
+_base_ = [
+    '../_base_/teachers/cifar100.py',
+    './_base_/nd-kd_cifar100.py',
+    '../cifar100/mobilenetv2_cifar100.py',
+]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='{{fileDirname}}/../cifar100/resnet50_cifar100.py',
-        checkpoint='work_dirs/resnet50_cifar100/epoch_240.pth'),
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet50_cifar100,
     distill_points=dict(
-        kd=dict(loss=dict(loss_weight=3.0)),
+        kd=dict(student='head.fc', teacher='head.fc', loss=dict(**_base_.kd_loss, loss_weight=3.0)),
         nd=dict(
-            connector=dict(student_channels=1280, teacher_channels=2048),
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.nd_projector, student_channels=1280, teacher_channels=2048),
             loss=dict(
+                **_base_.nd_loss,
                 class_means='work_dirs/class_means/resnet50_cifar100_neck.pth',
                 embed_dim=2048,
-                loss_weight=0.5)))))
+                loss_weight=0.5))))
 optim_wrapper = dict(optimizer=dict(lr=0.1, nesterov=True))
 auto_scale_lr = dict(base_batch_size=128)

@@ -7,18 +7,19 @@
 #              against the teacher's 2048-d class means
 #   batch      Total batch 512 = 8 GPUs x 64:  bash tools/dist_train.sh CONFIG 8
 #   teacher    mmpretrain's ResNet-50, 76.55 top-1 (the authors: torchvision's, 76.16)
-_base_ = ['./_base_/nd-kd_resnet18_8xb64_in1k.py']
+_base_ = ['../_base_/teachers/in1k.py', './_base_/nd-kd_resnet18_8xb64_in1k.py']
 
 model = dict(
-    teacher=dict(
-        config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet50_8xb32_in1k_20210831-ea4938fc.pth'),
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet50_in1k,
     distill_points=dict(
-        kd=dict(loss=dict(loss_weight=4.0)),
+        kd=dict(student='head.fc', teacher='head.fc', loss=dict(**_base_.kd_loss, loss_weight=4.0)),
         nd=dict(
-            connector=dict(teacher_channels=2048),
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.nd_projector, student_channels=512, teacher_channels=2048),
             loss=dict(
+                **_base_.nd_loss,
                 class_means='work_dirs/class_means/resnet50_8xb32_in1k_neck.pth',
                 embed_dim=2048,
                 loss_weight=1.0))))

@@ -7,18 +7,14 @@
 # a per-pixel cosine distance to the raw teacher map, weight 25 as in the paper's classification
 # runs.
 _base_ = [
-    'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py',
     '../_base_/distill_runtime.py',
+    '../_base_/teachers/cityscapes.py',
+    'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py',
 ]
 
 model = dict(
-    type='FeatureDistiller',
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmseg::deeplabv3/deeplabv3_r101-d8_4xb2-80k_cityscapes-512x1024.py',
-        checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/'
-        'deeplabv3_r101-d8_512x1024_80k_cityscapes/'
-        'deeplabv3_r101-d8_512x1024_80k_cityscapes_20200606_113503-9e428899.pth'),
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_deeplabv3_r101_cityscapes,
     distill_points=dict(
         stage4=dict(
             student='backbone[3]',

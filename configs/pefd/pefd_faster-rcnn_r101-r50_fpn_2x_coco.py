@@ -9,23 +9,37 @@
 # teacher feature is post-ReLU; C2-C5 are post-ReLU too, while the FPN outputs have no activation
 # and are signed, so a ReLU'ed projection could never reach the direction of their negative part.
 # Weight: the paper's 25 split evenly over the 4 levels (6.25 each).
-_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/distill_runtime.py']
+_base_ = [
+    '../_base_/distill_runtime.py',
+    '../_base_/teachers/coco.py',
+    'mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py',
+]
 
 model = dict(
-    type='FeatureDistiller',
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'
-        'faster_rcnn_r101_fpn_2x_coco/'
-        'faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'),
-    distill_points={
-        f'c{level + 2}': dict(
-            student=f'backbone[{level}]',
-            teacher=f'backbone[{level}]',
-            connector=dict(
-                type='ProjectorEnsemble', student_channels=channels,
-                teacher_channels=channels, num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
-        for level, channels in enumerate([256, 512, 1024, 2048])
-    })
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_faster_rcnn_r101_coco,
+    distill_points=dict(
+        c2=dict(
+            student='backbone[0]',
+            teacher='backbone[0]',
+            connector=dict(type='ProjectorEnsemble', student_channels=256, teacher_channels=256,
+                           num_projectors=3),
+            loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+        c3=dict(
+            student='backbone[1]',
+            teacher='backbone[1]',
+            connector=dict(type='ProjectorEnsemble', student_channels=512, teacher_channels=512,
+                           num_projectors=3),
+            loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+        c4=dict(
+            student='backbone[2]',
+            teacher='backbone[2]',
+            connector=dict(type='ProjectorEnsemble', student_channels=1024, teacher_channels=1024,
+                           num_projectors=3),
+            loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+        c5=dict(
+            student='backbone[3]',
+            teacher='backbone[3]',
+            connector=dict(type='ProjectorEnsemble', student_channels=2048, teacher_channels=2048,
+                           num_projectors=3),
+            loss=dict(type='CosineDistanceLoss', loss_weight=6.25))))

@@ -8,13 +8,18 @@
 # Total batch 64 = 1 GPU x 64:  python tools/train.py CONFIG. Another total batch: add
 # --auto-scale-lr (lr x total / 64, from auto_scale_lr.base_batch_size = 64).
 _base_ = [
-    '../cifar100/resnet8x4_cifar100.py', '../_base_/distill_hooks.py', './_base_/pefd_cls.py'
+    '../_base_/distill_hooks.py',
+    '../_base_/teachers/cifar100.py',
+    './_base_/pefd_cls.py',
+    '../cifar100/resnet8x4_cifar100.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    student=_base_.pop('model'),
-    teacher=dict(
-        config='{{fileDirname}}/../cifar100/resnet32x4_cifar100.py',
-        checkpoint='work_dirs/resnet32x4_cifar100/epoch_240.pth'),
-    distill_points=dict(pefd=dict(connector=dict(student_channels=256, teacher_channels=256)))))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet32x4_cifar100,
+    distill_points=dict(
+        pefd=dict(
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.pefd_projectors, student_channels=256, teacher_channels=256),
+            loss=_base_.pefd_loss)))

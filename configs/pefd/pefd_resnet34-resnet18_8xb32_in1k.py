@@ -7,21 +7,18 @@
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
 _base_ = [
-    'mmpretrain::resnet/resnet18_8xb32_in1k.py', '../_base_/distill_runtime.py',
-    './_base_/pefd_cls.py'
+    '../_base_/distill_runtime.py',
+    '../_base_/teachers/in1k.py',
+    './_base_/pefd_cls.py',
+    'mmpretrain::resnet/resnet18_8xb32_in1k.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    # Stock mmpretrain configs keep `data_preprocessor` at the top level (the Runner moves it into
-    # the model); the student and teacher are built from model dicts, so it is put inside both
-    # (the student: the stock model without the `_scope_` MMEngine adds to it).
-    student=dict(
-        {k: v for k, v in _base_.pop('model').items() if k != '_scope_'},
-        data_preprocessor=_base_.data_preprocessor),
-    teacher=dict(
-        config='mmpretrain::resnet/resnet34_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet34_8xb32_in1k_20210831-f257d4e6.pth',
-        cfg_options={'model.data_preprocessor': _base_.data_preprocessor}),
-    distill_points=dict(pefd=dict(connector=dict(student_channels=512, teacher_channels=512)))))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet34_in1k,
+    distill_points=dict(
+        pefd=dict(
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.pefd_projectors, student_channels=512, teacher_channels=512),
+            loss=_base_.pefd_loss)))

@@ -7,18 +7,18 @@
 # Total batch 256 = 8 GPUs x 32:  bash tools/dist_train.sh CONFIG 8. Another GPU count: add
 # --auto-scale-lr (lr x total / 256, from auto_scale_lr.base_batch_size = 256).
 _base_ = [
-    '../_base_/mobilenet-v1_8xb32_in1k.py', '../_base_/distill_hooks.py', './_base_/pefd_cls.py'
+    '../_base_/distill_hooks.py',
+    '../_base_/teachers/in1k.py',
+    './_base_/pefd_cls.py',
+    '../_base_/mobilenet-v1_8xb32_in1k.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    # The data preprocessor goes inside the model dicts (see pefd_resnet34-resnet18_8xb32_in1k.py).
-    student=dict(
-        {k: v for k, v in _base_.pop('model').items() if k != '_scope_'},
-        data_preprocessor=_base_.data_preprocessor),
-    teacher=dict(
-        config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet50_8xb32_in1k_20210831-ea4938fc.pth',
-        cfg_options={'model.data_preprocessor': _base_.data_preprocessor}),
-    distill_points=dict(pefd=dict(connector=dict(student_channels=1024, teacher_channels=2048)))))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet50_in1k,
+    distill_points=dict(
+        pefd=dict(
+            student='neck[-1]',
+            teacher='neck[-1]',
+            connector=dict(**_base_.pefd_projectors, student_channels=1024, teacher_channels=2048),
+            loss=_base_.pefd_loss)))

@@ -4,8 +4,12 @@
 # student FPN level and the teacher's.
 # Everything else (denoisers, weight 5, box-regression KD) as diffkd_faster-rcnn_r18w32-r18w8_*.
 _base_ = [
-    './diffkd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py',
+    './_base_/teachers.py',
     './_base_/diffkd-fgd_fpn_toy-det.py',
+    './faster-rcnn_r18-w8_fpn_toy-det.py',
 ]
 
-model = _base_.pop('distiller')
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_faster_rcnn_r18w32_toy,
+    distill_points=dict(**_base_.diffkd_fgd_fpn_points, **_base_.rpn_reg_kd_points))

@@ -4,17 +4,12 @@
 # level (MSE, weight 1).
 # Train the teacher first:  python tools/train.py configs/toy/retinanet_r18-w32_fpn_toy-det.py
 _base_ = [
-    './_base_/distill_retinanet_r18w32-r18w8_fpn_toy-det.py',
+    './_base_/teachers.py',
     './_base_/diffkd_fpn_toy-det.py',
+    './retinanet_r18-w8_fpn_toy-det.py',
 ]
 
-model = _base_.pop('distiller')
-model.merge(dict(
-    distill_points={
-        f'reg{i}': dict(
-            student=f'bbox_head.retina_reg[{i}]',
-            teacher=f'bbox_head.retina_reg[{i}]',
-            loss=dict(type='FeatureMSELoss'),
-            weight=1.0)
-        for i in range(4)
-    }))
+model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_retinanet_r18w32_toy,
+    distill_points=dict(**_base_.diffkd_fpn_points, **_base_.retina_reg_kd_points))

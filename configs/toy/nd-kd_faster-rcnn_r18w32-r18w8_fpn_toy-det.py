@@ -6,10 +6,15 @@
 # head on the student's RoIs; never its RPN or its losses. ClassMeansHook computes the class means
 # from the teacher's own sampled RoIs on the toy training split before training.
 # Train the teacher first:  python tools/train.py configs/toy/faster-rcnn_r18-w32_fpn_toy-det.py
-_base_ = ['./_base_/distill_faster-rcnn_r18w32-r18w8_fpn_toy-det.py']
+_base_ = [
+    '../_base_/distill_runtime.py',
+    './_base_/teachers.py',
+    './faster-rcnn_r18-w8_fpn_toy-det.py',
+]
 
 model = dict(
-    type='RoIDistiller',
+    _delete_=True, type='RoIDistiller', student=_base_.model,
+    teacher=_base_.teacher_faster_rcnn_r18w32_toy,
     roi_nd=dict(
         type='NDLoss',
         class_means='work_dirs/class_means/toy_faster-rcnn_r18-w32_roi.pth',

@@ -6,9 +6,11 @@
 # which ClassMeansHook computes on the toy training split before training (and recomputes when the
 # teacher changes, as it does between demo runs).
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-_base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
+_base_ = ['../_base_/distill_runtime.py', './_base_/teachers.py', './resnet18-w8_toy-cls.py']
 
 model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet18w32_toy,
     distill_points=dict(
         kd=dict(
             student='head.fc',

@@ -2,9 +2,11 @@
 # q = 3 projectors Linear(64, 256) + ReLU (outputs averaged) and a cosine distance (weight 25, as in
 # the paper) to the raw pooled 256-d teacher feature. No logit KD.
 # Train the teacher first:  python tools/train.py configs/toy/resnet18-w32_toy-cls.py
-_base_ = ['./_base_/distill_resnet18w32-r18w8_toy-cls.py']
+_base_ = ['../_base_/distill_runtime.py', './_base_/teachers.py', './resnet18-w8_toy-cls.py']
 
 model = dict(
+    _delete_=True, type='FeatureDistiller', student=_base_.model,
+    teacher=_base_.teacher_resnet18w32_toy,
     distill_points=dict(
         pefd=dict(
             student='neck[-1]',

@@ -16,10 +16,10 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..datasets.synthetic_batch import fake_batch
 from ..distillers.feature_distiller import FeatureDistiller
 from ..distillers.recorder import ModuleRecorder, describe, parse_record_spec, resolve_module
 from ..distillers.teacher import (FrozenTeacher, build_teacher_model, load_teacher_checkpoint)
-from ..testing.fake_data import fake_batch
 
 #: Modules at most this many dots deep are pairing candidates ("stages": backbone.layer4, neck).
 SUGGEST_MAX_DEPTH = 2
@@ -384,7 +384,11 @@ def build_pair(cfg: Config, student_cfg: Optional[Config] = None, teacher_cfg: O
             raise ValueError('The config is not a distillation config (model.student and '
                              'model.teacher); for two plain configs use --student-config and '
                              '--teacher-config.')
-        student = MODELS.build(model_cfg.student)
+        student_cfg = model_cfg.student
+        if cfg.get('data_preprocessor') and not student_cfg.get('data_preprocessor'):
+            # As the distiller does: stock mmpretrain configs keep it at the top level.
+            student_cfg = dict(student_cfg, data_preprocessor=cfg.data_preprocessor)
+        student = MODELS.build(student_cfg)
         t = model_cfg.teacher
         teacher_net = build_teacher_model(t.get('config'), t.get('model'), t.get('cfg_options'))
         checkpoint = t.get('checkpoint')

@@ -14,7 +14,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
-from ..testing.fake_data import task_of
+from ..datasets.synthetic_batch import task_of
 from .metrics import (expected_calibration_error, linear_cka, pool_features, reliability_bins,
                       top1_accuracy)
 from .plots import plot_cka, plot_norm_histograms, plot_reliability

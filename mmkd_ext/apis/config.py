@@ -7,9 +7,9 @@ from typing import Optional, Tuple
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
-from ..datasets.toy_data import set_toy_data_root
 from ..distillers import FeatureDistiller
 from ..registry import MODELS
+from .data_root import set_data_root
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
@@ -56,7 +56,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     options = dict(cfg_options or {})
     data_root = options.pop('data_root', None)
     if data_root is not None:
-        set_toy_data_root(cfg, str(data_root))
+        set_data_root(cfg, str(data_root))
     if options:
         cfg.merge_from_dict(options)
     return cfg

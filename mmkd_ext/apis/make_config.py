@@ -29,7 +29,7 @@ from mmengine.registry import DefaultScope
 
 from ..distillers.recorder import ModuleRecorder, parse_record_spec
 from ..distillers.teacher import build_teacher_model, load_model_config
-from ..testing.fake_data import fake_batch, num_classes_of, task_of
+from ..datasets.synthetic_batch import fake_batch, num_classes_of, task_of
 from ..utils.errors import InputError
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -1,7 +1,8 @@
-"""Data helpers: the synthetic toy data set used by the CPU demo configs and the tests."""
-from .toy_data import (TOY_CLASSES, TOY_SEG_CLASSES, TOY_SEG_PALETTE, make_toy_data,
-                       set_toy_data_root)
+"""Data without downloads: the generated toy data set of the demo and the tests, and synthetic
+batches for any model (timing, inspection, smoke runs)."""
+from .synthetic_batch import fake_batch, task_of
+from .toy_data import TOY_CLASSES, TOY_SEG_CLASSES, TOY_SEG_PALETTE, make_toy_data
 
 __all__ = [
-    'TOY_CLASSES', 'TOY_SEG_CLASSES', 'TOY_SEG_PALETTE', 'make_toy_data', 'set_toy_data_root'
+    'TOY_CLASSES', 'TOY_SEG_CLASSES', 'TOY_SEG_PALETTE', 'make_toy_data', 'fake_batch', 'task_of'
 ]

@@ -14,7 +14,7 @@ import torch
 from mmengine.config import Config
 
 from ..registry import find_model_class
-from ..utils.checkpoint import load_checkpoint_file
+from ..checkpoint import load_checkpoint_file
 
 STUDENT_PREFIX = 'student.'
 PACKAGE = 'mmkd_ext'

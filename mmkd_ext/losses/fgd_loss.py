@@ -43,6 +43,25 @@ def _box_cells(lo: Tensor, hi: Tensor, size: int, rule: str = 'covered') -> Tens
     return (cells[None] < hi[:, None]) & (cells[None] + 1 > lo[:, None])
 
 
+def _box_extent(lo: Tensor, hi: Tensor, cells: Tensor, rule: str = 'covered') -> Tensor:
+    """How many cells long each interval counts for the ``fg_norm='box'`` weight, ``(N, )``.
+
+    Args:
+        lo (Tensor): Interval starts in cells, ``(N, )``.
+        hi (Tensor): Interval ends in cells, ``(N, )``.
+        cells (Tensor): The intervals' cells on the grid, ``(N, size)`` bool (:func:`_box_cells`).
+        rule (str): As for :func:`_box_cells`.
+
+    Returns:
+        Tensor: ``'covered'``: the cells on the grid. ``'floor_ceil'``: ``ceil(hi) + 1 − floor(lo)``,
+        not clipped to the grid, as the official FGD code weights a box: a box that reaches the
+        image border keeps the weight of its full extent.
+    """
+    if rule == 'floor_ceil':
+        return hi.ceil() + 1 - lo.floor()
+    return cells.sum(1).to(lo.dtype)
+
+
 @MODELS.register_module()
 class FGDFeatureLoss(BaseDistillLoss):
     """FGD's focal feature loss: MSE weighted by teacher attention, balanced over fg/bg pixels.
@@ -62,7 +81,9 @@ class FGDFeatureLoss(BaseDistillLoss):
       ``fg_norm='box'`` uses FGD's per-object *weighting* (not its scale, see below): a foreground
       cell weighs ``1 / (area of its box in cells)`` (the smallest covering box wins), so every
       object contributes about 1, whatever its size, and the foreground term grows with the
-      number of objects.
+      number of objects. With ``fg_cells='floor_ceil'`` the area is the official code's
+      ``(ceil(y2) + 1 − floor(y1)) · (ceil(x2) + 1 − floor(x1))``, not clipped to the grid: a box
+      at the image border weighs as its full extent, and its cells sum to less than 1.
     * **Attention from the teacher.** ``A_S = H·W · softmax_{hw}(mean_c |t| / T)`` and
       ``A_C = C · softmax_c(mean_{hw} |t| / T)`` (both average 1). The student does not influence
       them, so the loss cannot shrink by moving attention away from hard places.
@@ -148,8 +169,9 @@ class FGDFeatureLoss(BaseDistillLoss):
                 in_y = _box_cells(boxes[:, 1] * sy, boxes[:, 3] * sy, height, self.fg_cells)
                 masks = (in_y[:, :, None] & in_x[:, None, :]).float()  # (N, H, W)
                 if self.fg_norm == 'box':
-                    areas = in_x.sum(1) * in_y.sum(1)  # ≥ 1: every box covers a cell
-                    fg = (masks / areas[:, None, None].float()).amax(dim=0)
+                    areas = (_box_extent(boxes[:, 0] * sx, boxes[:, 2] * sx, in_x, self.fg_cells) *
+                             _box_extent(boxes[:, 1] * sy, boxes[:, 3] * sy, in_y, self.fg_cells))
+                    fg = (masks / areas[:, None, None]).amax(dim=0)  # areas ≥ 1
                 else:
                     fg = masks.amax(dim=0)
                     fg = fg / fg.sum().clamp(min=1.0)

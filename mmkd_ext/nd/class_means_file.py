@@ -30,7 +30,7 @@ import torch.distributed as dist
 import torch.nn as nn
 from torch import Tensor
 
-from ..utils.checkpoint import load_checkpoint_file
+from ..checkpoint import load_checkpoint_file
 from ..utils.digest import file_digest, state_dict_digest
 from ..utils.errors import InputError
 
@@ -136,7 +136,7 @@ def read_class_means(path: str) -> Dict[str, Any]:
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: If it is not a valid version-1 class-means file.
-        UnsafeCheckpointError: If it asks for more than data (see ``utils/checkpoint.py``).
+        UnsafeCheckpointError: If it asks for more than data (see ``mmkd_ext/checkpoint/``).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'Class-means file {path!r} does not exist. {_RECOMPUTE_HINT}')

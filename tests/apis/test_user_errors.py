@@ -12,10 +12,10 @@ import pytest
 import torch
 from helpers.runs import build_toy, run_tool, save_random_teacher, toy_config, train
 
+from mmkd_ext.apis import load_config
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.nd import save_class_means
 from mmkd_ext.utils.errors import InputError, check_weight, run_tool_main
-from mmkd_ext.testing import fake_batch
-from mmkd_ext.apis import load_config
 
 CLS = 'kd_resnet18w32-r18w8_toy-cls.py'
 DET = 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'

@@ -89,6 +89,14 @@ def check_distillation_step(path: str, cfg, model, log_vars: Dict[str, float]) -
         nd = [v for k, v in distill.items() if k.endswith('loss_nd')]
         assert nd and all(v > 0 for v in nd)
 
+    if name.endswith('_in1k.py'):
+        # Stock mmpretrain configs keep the data preprocessor at the top level: the distiller
+        # gives it to the student, and the teacher takes its own config's, the same normalisation.
+        mean, std, _ = normalisation_of(model.data_preprocessor)
+        assert mean is not None and torch.allclose(mean, torch.tensor(cfg.data_preprocessor.mean))
+        assert torch.allclose(std, torch.tensor(cfg.data_preprocessor.std))
+        assert not model.teacher.renormalise
+
     if name.startswith('diffkd'):
         assert cfg.model.type == 'FeatureDistiller'
         assert cfg.custom_imports.imports == ['mmkd_ext']

@@ -6,7 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.connectors import DiffKDDenoiser
-from mmkd_ext.connectors.diffkd import DiffusionSchedule, ddim_timesteps, linear_alpha_bars
+from mmkd_ext.connectors.diffkd import (DiffusionSchedule, NoiseAdapter, NoisePredictor,
+                                       ddim_timesteps, linear_alpha_bars)
 from mmkd_ext.registry import MODELS
 
 
@@ -315,3 +316,15 @@ def test_build_from_registry():
                              latent_channels=4, kind='map'))
     assert isinstance(conn, DiffKDDenoiser)
     assert conn.student_channels == 6 and conn.teacher_channels == 8 and conn.channels == 4
+
+
+@pytest.mark.parametrize('build, message', [
+    (lambda: DiffKDDenoiser(8, 8, kind='grid'),
+     r"DiffKDDenoiser: kind must be one of \('map', 'vector'\), got 'grid'"),
+    (lambda: NoisePredictor(8, kind='grid'), r'NoisePredictor: kind must be one of'),
+    (lambda: NoiseAdapter(8, kind='grid'), r'NoiseAdapter: kind must be one of'),
+])
+def test_an_impossible_kind_is_refused_with_its_name(build, message):
+    """At construction, naming the module, the key and the choices."""
+    with pytest.raises(ValueError, match=message):
+        build()

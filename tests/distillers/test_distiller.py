@@ -8,8 +8,8 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.distillers import build_teacher_model
-from mmkd_ext.testing import fake_batch
 
 FASTER_RCNN = 'mse_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'
 FCN = 'kd_fcn_r18w32-r18w8_toy-seg.py'

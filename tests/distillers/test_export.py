@@ -2,7 +2,8 @@
 checkpoint and config that predict like the distiller's student, load where mmkd_ext is not
 installed, and load back into a distiller.
 
-The checkpoints are those of the session's toy distillations (the ``trained`` fixture).
+The quick test exports a distiller built in memory; the others read the checkpoints of the
+session's toy distillations through tools/train.py (the ``trained`` fixture, marked slow).
 """
 import os
 import os.path as osp
@@ -56,6 +57,32 @@ def prediction_tensors(key: str, sample) -> list:
     return [sample.pred_score]
 
 
+@pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
+def test_an_in_memory_export_predicts_like_the_distiller(key):
+    """student_checkpoint / student_config on a freshly built distiller (nothing trained)."""
+    from mmkd_ext.datasets import fake_batch
+    from mmkd_ext.distillers.export import student_checkpoint, student_config
+    cfg = Config.fromfile(toy_config(TOOLBOX_CONFIGS[key]))
+    cfg.model.teacher.checkpoint = None
+    torch.manual_seed(0)
+    distiller = build_from(cfg).eval()
+    exported = student_checkpoint(dict(meta=dict(), state_dict=distiller.state_dict()))
+    assert not any(k.startswith(('student.', 'points.', 'teacher')) for k in exported['state_dict'])
+    plain = build_from(student_config(cfg))
+    assert 'Distiller' not in type(plain).__name__
+    plain.load_state_dict(exported['state_dict'], strict=True)
+    plain.eval()
+    size = (32, 32) if key.endswith('cls') else (64, 64)
+    batch = fake_batch(distiller.student, 2, size)
+    with torch.no_grad():
+        ours = distiller.test_step(batch)
+        theirs = plain.test_step(batch)
+    for a, b in zip(ours, theirs):
+        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
+            assert torch.equal(x, y)
+
+
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
 def test_exported_student_predicts_like_the_distiller(trained, key):
     run = trained[key]
@@ -121,6 +148,7 @@ def test_student_config_keeps_mmkd_ext_only_for_its_own_backbones():
     assert 'custom_imports' not in student_config(cfg)
 
 
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 def test_load_from_accepts_a_plain_student_checkpoint(trained):
     run = trained['resnet-cls']
     cfg = Config.fromfile(run['config'])

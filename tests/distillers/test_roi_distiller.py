@@ -12,10 +12,10 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.distillers import RoIDistiller
 from mmkd_ext.distillers.roi_distiller import proposals_of
 from mmkd_ext.nd import read_class_means
-from mmkd_ext.testing import fake_batch
 from mmkd_ext.utils.digest import file_digest
 
 ND_DET = 'nd-kd_faster-rcnn_r18w32-r18w8_fpn_toy-det.py'

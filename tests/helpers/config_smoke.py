@@ -5,7 +5,7 @@
 never called either), and a segmentor pads to the test size instead of its 512 x 1024 crop.
 :func:`build` builds the model as MMEngine's Runner does (:func:`mmkd_ext.apis.build_model`, which
 merges a top-level ``data_preprocessor``), with random in-memory class means for every ND loss.
-:func:`train_step` runs one step of the config's optimizer on :func:`mmkd_ext.testing.fake_batch`.
+:func:`train_step` runs one step of the config's optimizer on :func:`mmkd_ext.datasets.fake_batch`.
 :func:`train_and_validate` runs a toy config through the Runner itself, on the toy data.
 """
 import copy
@@ -132,7 +132,7 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int],
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
-    from mmkd_ext.testing import fake_batch
+    from mmkd_ext.datasets import fake_batch
     student = getattr(model, 'student', model)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         optim_wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
@@ -152,7 +152,7 @@ def train_and_validate(path: str, data_root: str, work_dir: str, iters: int = 2)
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
-    from mmkd_ext.datasets import set_toy_data_root
+    from mmkd_ext.apis import set_data_root
 
     class LossRecorder(Hook):
         """Keeps the log variables (losses) of every training iteration."""
@@ -164,7 +164,7 @@ def train_and_validate(path: str, data_root: str, work_dir: str, iters: int = 2)
             self.records.append({k: float(v) for k, v in (outputs or {}).items()})
 
     cfg = copy.deepcopy(parsed(path))
-    set_toy_data_root(cfg, data_root)
+    set_data_root(cfg, data_root)
     cfg.work_dir = work_dir
     cfg.train_cfg.max_iters = iters
     # The tests' toy set holds fewer classification images than a batch (drop_last).

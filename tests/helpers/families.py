@@ -223,7 +223,7 @@ def train_step(model: torch.nn.Module, cfg, size: Tuple[int, int]) -> Dict[str, 
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
-    from mmkd_ext.testing import fake_batch
+    from mmkd_ext.datasets import fake_batch
     # What a Runner sets before a step; YOLOX's batch resize reads it.
     MessageHub.get_current_instance().update_info('iter', 0)
     batch = fake_batch(model.student, config_smoke.BATCH, size)
@@ -246,7 +246,7 @@ def distil_and_reload(workdir: str, family: str, method: str) -> Dict[str, float
 
     from mmkd_ext.apis.make_config import make_distill_config
     from mmkd_ext.distillers.export import student_checkpoint, student_config
-    from mmkd_ext.testing import fake_batch
+    from mmkd_ext.datasets import fake_batch
     student_text, teacher_text, size = FAMILIES[family]
     student = write_config(osp.join(workdir, 'student.py'), student_text)
     teacher = write_config(osp.join(workdir, 'teacher.py'), teacher_text)

@@ -6,8 +6,8 @@ import pytest
 import torch
 from helpers.runs import build_toy
 
+from mmkd_ext.datasets import fake_batch
 from mmkd_ext.hooks import DistillLossWarmupHook
-from mmkd_ext.testing import fake_batch
 
 ND_CLS = 'nd-kd_resnet18w32-r18w8_toy-cls.py'
 

@@ -1,4 +1,5 @@
 """FGDFeatureLoss: masks from boxes, fg/bg normalisation, teacher attention, and the loss value."""
+import math
 import os.path as osp
 
 import pytest
@@ -91,11 +92,61 @@ def test_floor_ceil_cells_take_one_more_row_and_column():
     assert (w_bg[0] > 0).sum() == 64 - 9
     covered, _ = FGDFeatureLoss().region_weights(samples, 8, 8, torch.device('cpu'))
     assert (covered[1] > 0).nonzero().tolist() == [[6, 6], [6, 7], [7, 6], [7, 7]]
-    # With the box weighting every box still sums to 1 over its (larger) cell set.
+    # The box weighting divides by the official code's unclipped extent: 3 x 3 cells for both
+    # boxes, although only 2 x 2 of the second lie on the grid.
     w_box, _ = FGDFeatureLoss(fg_norm='box', fg_cells='floor_ceil').region_weights(
         samples, 8, 8, torch.device('cpu'))
-    assert torch.allclose(w_box.sum(dim=(1, 2)), torch.ones(2))
     assert torch.allclose(w_box[0][w_box[0] > 0], torch.full((9, ), 1 / 9))
+    assert torch.allclose(w_box[1][w_box[1] > 0], torch.full((4, ), 1 / 9))
+
+
+def official_fgd_focal_loss(student, teacher, boxes, img_shape, alpha, beta, temperature):
+    """FGD's focal feature loss computed directly from the rule of the official FGD code.
+
+    Boxes scale to the grid by ``img_shape``; a box marks the cells ``floor(x1) … ceil(x2)`` by
+    ``floor(y1) … ceil(y2)`` (the slice ends at the grid) with the weight
+    ``1 / ((ceil(y2) + 1 − floor(y1)) · (ceil(x2) + 1 − floor(x1)))``, the largest weight wins
+    where boxes overlap; the background is every other cell, normalised to sum 1 per image. The
+    squared error, weighted by the teacher's spatial and channel attention, is summed over
+    channels and cells and averaged over the images.
+    """
+    n, c, h, w = teacher.shape
+    magnitude = teacher.abs()
+    spatial = h * w * F.softmax(magnitude.mean(1).reshape(n, -1) / temperature, 1).reshape(n, h, w)
+    channel = c * F.softmax(magnitude.mean((2, 3)) / temperature, 1)
+    fg = torch.zeros(n, h, w)
+    img_h, img_w = img_shape
+    for i, image_boxes in enumerate(boxes):
+        for x1, y1, x2, y2 in image_boxes:
+            x_lo, x_hi = math.floor(x1 / img_w * w), math.ceil(x2 / img_w * w)
+            y_lo, y_hi = math.floor(y1 / img_h * h), math.ceil(y2 / img_h * h)
+            weight = 1.0 / ((y_hi + 1 - y_lo) * (x_hi + 1 - x_lo))
+            cells = fg[i, y_lo:y_hi + 1, x_lo:x_hi + 1]
+            fg[i, y_lo:y_hi + 1, x_lo:x_hi + 1] = cells.clamp(min=weight)
+    bg = (fg == 0).float()
+    bg = bg / bg.sum(dim=(1, 2), keepdim=True).clamp(min=1.0)
+    error = (student - teacher).pow(2) * channel[:, :, None, None] * spatial[:, None]
+    return (alpha * (error * fg[:, None]).sum() + beta * (error * bg[:, None]).sum()) / n
+
+
+@pytest.mark.parametrize('stride', [4, 8, 16, 32])
+def test_floor_ceil_box_norm_equals_the_official_fgd_loss(stride):
+    """fg_norm='box', fg_cells='floor_ceil' is FGD's focal loss / C at every stride, boxes at the
+    image border included (an unpadded batch: img_shape is the batch input shape)."""
+    size = 64
+    boxes = [
+        [[40.0, 44.0, 64.0, 64.0], [0.0, 0.0, 20.0, 12.0], [3.5, 5.25, 17.75, 29.5]],
+        [[10.0, 30.0, 30.0, 50.0], [50.5, 0.0, 64.0, 63.0]],
+    ]
+    gen = torch.Generator().manual_seed(stride)
+    student = torch.randn(2, 6, size // stride, size // stride, generator=gen)
+    teacher = torch.randn(2, 6, size // stride, size // stride, generator=gen)
+    loss = FGDFeatureLoss(alpha=1.0, beta=0.5, temperature=0.5, fg_norm='box',
+                          fg_cells='floor_ceil')
+    ours = loss.compute(student, teacher, [_sample(b, batch_input_shape=(size, size))
+                                           for b in boxes])
+    official = official_fgd_focal_loss(student, teacher, boxes, (size, size), 1.0, 0.5, 0.5)
+    torch.testing.assert_close(ours * student.shape[1], official, rtol=1e-5, atol=1e-6)
 
 
 def test_uniform_attention_gives_balanced_mse():

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from mmkd_ext.losses import (CosineDistanceLoss, CWDLoss, DISTLoss, DKDLoss, FeatureMSELoss,
-                             KDLoss)
+                             FGDFeatureLoss, KDLoss)
 from mmkd_ext.losses.utils import check_pair_shapes, gt_labels_from_data_samples
 
 # --------------------------------------------------------------------------------------------------
@@ -289,3 +289,19 @@ def test_registry_names_do_not_collide(scope):
         if scope == 'mmdet':
             # Control: the scope really is switched, so a toolbox name resolves to the toolbox.
             assert type(MODELS.build(dict(type='MSELoss'))).__module__.startswith('mmdet.')
+
+
+@pytest.mark.parametrize('build, message', [
+    (lambda: FGDFeatureLoss(fg_norm='boxes'), r"FGDFeatureLoss: fg_norm must be one of \(.*'box'"),
+    (lambda: FGDFeatureLoss(fg_cells='all'), r'FGDFeatureLoss: fg_cells must be one of'),
+    (lambda: FeatureMSELoss(reduction='max'), r"FeatureMSELoss: reduction must be one of .*'max'"),
+    (lambda: KDLoss(tau=0), r'KDLoss: tau must be positive, got 0'),
+    (lambda: CWDLoss(tau=-1.0), r'CWDLoss: tau must be positive, got -1.0'),
+    (lambda: DISTLoss(tau=0.0), r'DISTLoss: tau must be positive'),
+    (lambda: DKDLoss(tau=-4.0), r'DKDLoss: tau must be positive'),
+    (lambda: FGDFeatureLoss(temperature=0), r'FGDFeatureLoss: temperature must be positive'),
+])
+def test_an_impossible_setting_is_refused_with_its_name(build, message):
+    """At construction, naming the loss, the key and the choices."""
+    with pytest.raises(ValueError, match=message):
+        build()

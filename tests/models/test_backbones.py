@@ -196,3 +196,12 @@ def test_bad_arguments() -> None:
         CIFARShuffleNetV1(groups=8)
     with pytest.raises(ValueError):
         CIFARShuffleNetV2(widen_factor=0.75)
+
+
+@pytest.mark.parametrize('build, message', [
+    (lambda: MobileNetV1(widen_factor=0), r'MobileNetV1: widen_factor must be positive, got 0'),
+    (lambda: CIFARMobileNetV2(widen_factor=-0.5), r'CIFARMobileNetV2: widen_factor must be positive'),
+])
+def test_a_non_positive_width_is_refused_with_its_name(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()

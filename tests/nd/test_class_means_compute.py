@@ -74,6 +74,7 @@ def test_tool_with_max_iters_uses_only_those_batches(in_toy_workspace):
 
 # ------------------------------------------------------------------------------------------ hook
 
+@pytest.mark.slow  # trains through tools/train.py
 def test_hook_writes_missing_means_then_training_uses_them(in_toy_workspace):
     ckpt = save_random_teacher(ND_CLS, 'teacher.pth')
     assert not osp.exists(MEANS_FILE)

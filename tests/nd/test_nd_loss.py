@@ -9,7 +9,7 @@ from helpers.class_means import MEANS
 from helpers.class_means import save_means as _save
 from mmengine.model import BaseModule
 
-from mmkd_ext.nd import NDLoss, NDProjector, nd_loss
+from mmkd_ext.nd import ClassMeansHook, NDLoss, NDProjector, nd_loss
 from mmkd_ext.registry import MODELS
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -215,3 +215,14 @@ def test_nd_point_in_distiller_gets_labels():
     assert set(out) == {'distill.nd.loss_nd'} and torch.isfinite(out['distill.nd.loss_nd'])
     out['distill.nd.loss_nd'].backward()
     assert s.grad is not None and s.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('build, message', [
+    (lambda: ClassMeansHook(on_mismatch='ignore'),
+     r"ClassMeansHook: on_mismatch must be one of \('error', 'recompute'\), got 'ignore'"),
+    (lambda: NDProjector(64, 128, linear_init='xavier'), r'NDProjector: linear_init must be one of'),
+])
+def test_an_impossible_setting_is_refused_with_its_name(build, message):
+    """At construction, naming the hook or projector, the key and the choices."""
+    with pytest.raises(ValueError, match=message):
+        build()

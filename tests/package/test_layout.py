@@ -12,11 +12,11 @@ PACKAGE = Path(__file__).resolve().parents[2] / 'mmkd_ext'
 #: ``mmkd_ext/__init__.py`` sits above all of them.
 LAYERS = (
     ('utils', ),
-    ('registry', 'version'),
-    ('connectors', 'datasets', 'losses', 'models', 'testing'),
+    ('checkpoint', 'registry', 'version'),
+    ('connectors', 'datasets', 'losses', 'models'),
     ('distillers', ),
     ('hooks', 'nd'),
-    ('analysis', 'apis', 'benchmark'),
+    ('analysis', 'apis', 'toy_benchmark'),
 )
 LAYER_OF = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 

@@ -18,6 +18,7 @@ from helpers.runs import (TOOLBOX_CONFIGS, logged_iterations, logged_losses, run
                           save_random_teacher, toy_config, train)
 
 
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
 def test_train_py_distils_each_toolbox(trained, key):
     run = trained[key]
@@ -67,6 +68,7 @@ def test_amp_flag_on_cpu_is_a_clear_error(in_toy_workspace):
               extra=['--amp'])
 
 
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 def test_convert_tool_and_test_tool(trained, tmp_path):
     run = trained['resnet-cls']
     out = str(tmp_path / 'student.pth')

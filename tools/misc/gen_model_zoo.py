@@ -8,6 +8,7 @@ val mIoU``), the student (``_base_``), the teacher's config and checkpoint, and 
 it whenever a config is added or changed. ``--check`` only reports whether the files are current.
 """
 import argparse
+import ast
 import glob
 import os.path as osp
 import re
@@ -53,15 +54,20 @@ def dataset_of(name: str) -> str:
 
 
 def student_of(path: str) -> str:
-    """The student's config: the ``_base_`` line, followed through other distillation configs."""
+    """The student's config: the last ``_base_`` entry (the config idiom lists the student's stock
+    config last), followed through other distillation configs."""
     with open(path) as f:
-        match = re.search(r"^_base_\s*=\s*\[?\s*'([^']+)'", f.read(), re.MULTILINE)
-    if not match:
+        tree = ast.parse(f.read(), path)
+    bases = next((node.value for node in tree.body if isinstance(node, ast.Assign)
+                  and any(getattr(t, 'id', None) == '_base_' for t in node.targets)), None)
+    names = [bases.value] if isinstance(bases, ast.Constant) else [
+        e.value for e in getattr(bases, 'elts', [])]
+    if not names:
         return '?'
-    base = match.group(1)
+    base = names[-1]
     local = osp.normpath(osp.join(osp.dirname(path), base))
     # A variant (e.g. DiffKD with DIST logits) inherits the main distillation config of its
-    # setting, and that one may inherit a shared setting (configs/<method>/_base_/).
+    # setting, and a student may come with its setting's recipe (configs/<method>/_base_/).
     method_dirs = tuple(osp.join(REPO, 'configs', m) + osp.sep for m in METHODS)
     if '::' not in base and osp.isfile(local) and local.startswith(method_dirs):
         return student_of(local)

@@ -13,21 +13,12 @@
 # teacher, 150 classes, batch 16).
 _base_ = ['../../_base_/distill_runtime.py']
 
-#: The distiller of this setting with its teacher, without its student: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its student into it.
-distiller = dict(
-    type='FeatureDistiller',
-    teacher=dict(
-        config='mmseg::deeplabv3/deeplabv3_r101-d8_4xb2-80k_cityscapes-512x1024.py',
-        checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/'
-        'deeplabv3_r101-d8_512x1024_80k_cityscapes/'
-        'deeplabv3_r101-d8_512x1024_80k_cityscapes_20200606_113503-9e428899.pth'),
-    distill_points=dict(
-        logits=dict(
-            student='decode_head.conv_seg',
-            teacher='decode_head.conv_seg',
-            connector=dict(
-                type='DiffKDDenoiser', student_channels=19, teacher_channels=19, kind='map'),
-            loss=dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0),
-            weight=1.0)))
+#: DiffKD + DIST on the segmentation logits (read by the configs of this setting, never changed).
+diffkd_logits_points = dict(
+    logits=dict(
+        student='decode_head.conv_seg',
+        teacher='decode_head.conv_seg',
+        connector=dict(type='DiffKDDenoiser', student_channels=19, teacher_channels=19, kind='map'),
+        loss=dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0),
+        weight=1.0))
 auto_scale_lr = dict(base_batch_size=8)

@@ -18,22 +18,25 @@
 # No runtime base here: a config lists ../_base_/distill_runtime.py or, when its student already
 # registers mmkd_ext, ../_base_/distill_hooks.py.
 
-#: The distiller of this setting, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its pair into it.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points=dict(
-        feature=dict(
-            student='backbone[-1]',
-            teacher='backbone[-1]',
-            connector=dict(type='DiffKDDenoiser', latent_channels=1024, kind='map'),
-            loss=dict(type='FeatureMSELoss'),
-            weight=1.0),
-        logits=dict(
-            student='head.fc',
-            teacher='head.fc',
-            connector=dict(
-                type='DiffKDDenoiser', student_channels=1000, teacher_channels=1000,
-                kind='vector'),
-            loss=dict(type='KDLoss', tau=1.0),
-            weight=1.0)))
+# Values the configs of this setting read (and never change).
+diffkd_feature_denoiser = dict(type='DiffKDDenoiser', latent_channels=1024, kind='map')
+#: A config adds the student's and the teacher's widths to the feature point's denoiser.
+diffkd_in1k_points = dict(
+    feature=dict(
+        student='backbone[-1]',
+        teacher='backbone[-1]',
+        connector=diffkd_feature_denoiser,
+        loss=dict(type='FeatureMSELoss'),
+        weight=1.0),
+    logits=dict(
+        student='head.fc',
+        teacher='head.fc',
+        connector=dict(
+            type='DiffKDDenoiser', student_channels=1000, teacher_channels=1000, kind='vector'),
+        loss=dict(type='KDLoss', tau=1.0),
+        weight=1.0))
+#: Recipe B1's weight decay: none on the 1-D parameters. flat_decay_mult covers every 1-D parameter;
+#: norm/bias_decay_mult name the two kinds it consists of here (tests/configs/test_recipes.py checks
+#: that exactly the 1-D parameters lose their decay). A config sets it with
+#: optim_wrapper = dict(optimizer=dict(nesterov=True), paramwise_cfg=_base_.diffkd_paramwise_cfg).
+diffkd_paramwise_cfg = dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0)

@@ -17,26 +17,20 @@
 # tools/compute_class_means.py. The teachers have no public checkpoint: each config names the
 # one `python tools/train.py configs/cifar100/<teacher>_cifar100.py` writes (or pass
 # model.teacher.checkpoint=PATH).
-# A config lists its student's config first (configs/cifar100/<student>_cifar100.py, which also
-# registers mmkd_ext) and this file second. MMEngine lets only one of them define `model`, the
-# optimizer and auto_scale_lr, so a config takes the distiller below, adds its pair to it, and
-# states the optimizer and auto_scale_lr itself.
+# A config lists its student's config (configs/cifar100/<student>_cifar100.py, which also registers
+# mmkd_ext), the teachers (../../_base_/teachers/cifar100.py) and this file. MMEngine lets only one
+# of them define `model`, the optimizer and auto_scale_lr, so a config builds its distiller from
+# the values below and states the optimizer and auto_scale_lr itself.
 
-#: The KD++ distiller of this setting, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its pair, the weights and the widths into it.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points=dict(
-        kd=dict(student='head.fc', teacher='head.fc', loss=dict(type='KDLoss', tau=4.0)),
-        nd=dict(
-            student='neck[-1]',  # (B, student width)
-            teacher='neck[-1]',  # (B, teacher width)
-            # a config whose widths match removes the projector
-            connector=dict(type='NDProjector', linear_init='zero_bias'),
-            loss=dict(
-                type='NDLoss',
-                num_classes=100,
-                lazy_load=True))))  # the hook (re)writes the file after the model is built
+# Values the configs of this setting read (and never change): the KD loss of the `kd` point (on
+# head.fc), and the ND projector and loss of the `nd` point (on neck[-1], the pooled feature: (B,
+# student width) and (B, teacher width)); a config adds the weights, the widths and the class-means
+# file, and leaves the projector out where the widths match. The projector's Linear bias starts at
+# 0, as in the authors' CIFAR code; the loss is loaded lazily because the hook (re)writes the file
+# after the model is built.
+kd_loss = dict(type='KDLoss', tau=4.0)
+nd_projector = dict(type='NDProjector', linear_init='zero_bias')
+nd_loss = dict(type='NDLoss', num_classes=100, lazy_load=True)
 custom_hooks = [
     dict(type='ClassMeansHook'),
     dict(type='DistillLossWarmupHook', points='kd', warmup_epochs=20),

@@ -15,18 +15,12 @@
 # file for every student (same teacher, same layer).
 _base_ = ['../../_base_/distill_runtime.py']
 
-#: The RoI distiller of this setting, without its student: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its student and ND weight into it.
-distiller = dict(
-    type='RoIDistiller',
-    teacher=dict(
-        config='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
-        checkpoint='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/'
-        'faster_rcnn_r101_fpn_2x_coco/'
-        'faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'),
-    roi_nd=dict(
-        type='NDLoss',
-        class_means='work_dirs/class_means/faster-rcnn_r101_fpn_2x_coco_roi.pth',
-        lazy_load=True),  # the hook (re)writes the file after the model is built
-    roi_kd=dict(type='KDLoss', tau=1.0, loss_weight=1.0))
+# Values the configs of this setting read (and never change): the RoIDistiller's ND loss (a config
+# adds its weight) and KD loss. The ND loss is loaded lazily: the hook (re)writes the file after
+# the model is built.
+roi_nd_loss = dict(
+    type='NDLoss',
+    class_means='work_dirs/class_means/faster-rcnn_r101_fpn_2x_coco_roi.pth',
+    lazy_load=True)
+roi_kd_loss = dict(type='KDLoss', tau=1.0, loss_weight=1.0)
 custom_hooks = [dict(type='ClassMeansHook'), dict(type='StudentCheckpointHook')]

@@ -19,29 +19,30 @@
 # config quotes its top-1 next to the authors' torchvision one).
 # Class means: ClassMeansHook before training (when the file is missing) or beforehand
 #   python tools/compute_class_means.py CONFIG
-# A config lists its student's config first and this file second. MMEngine lets only one of them
-# define `model`, the data loaders and the optimizer, so a config takes the distiller below, adds
-# its pair to it and states the batch size, lr and auto_scale_lr itself. Stock mmpretrain configs
-# keep `data_preprocessor` at the top level (the Runner moves it into the model); the student and
-# teacher are built from model dicts, so a config puts the student's inside both.
+# A config lists its student's config, the teachers (../../_base_/teachers/in1k.py) and this file.
+# MMEngine lets only one of them define `model`, the data loaders and the optimizer, so a config
+# builds its distiller from the values below and states the batch size, lr and auto_scale_lr
+# itself. Stock mmpretrain configs keep `data_preprocessor` at the top level: the Runner passes it
+# to the distiller, which gives it to the student, and the teacher takes the one of its own config
+# (the same ImageNet normalisation).
 
-#: The KD++ distiller of this setting, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its pair, the weights and the widths into it.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points=dict(
-        kd=dict(student='head.fc', teacher='head.fc', loss=dict(type='KDLoss', tau=1.0)),
-        nd=dict(
-            student='neck[-1]',  # (B, student width)
-            teacher='neck[-1]',  # (B, teacher width)
-            # a config whose widths match removes the projector
-            connector=dict(type='NDProjector', linear_init='normal'),
-            loss=dict(
-                type='NDLoss',
-                num_classes=1000,
-                lazy_load=True))))  # the hook (re)writes the class-means file after the build
+# Values the configs of this setting read (and never change): the KD loss of the `kd` point (on
+# head.fc), and the ND projector and loss of the `nd` point (on neck[-1], the pooled feature: (B,
+# student width) and (B, teacher width)); a config adds the weights, the widths and the class-means
+# file, and leaves the projector out where the widths match. The loss is loaded lazily because the
+# hook (re)writes the class-means file after the build.
+kd_loss = dict(type='KDLoss', tau=1.0)
+nd_projector = dict(type='NDProjector', linear_init='normal')
+nd_loss = dict(type='NDLoss', num_classes=1000, lazy_load=True)
 custom_hooks = [
     dict(type='ClassMeansHook'),
     dict(type='DistillLossWarmupHook', points='kd', warmup_epochs=5),
+    dict(type='StudentCheckpointHook'),
+]
+#: The hooks of DKD++: the authors' ImageNet DKD++ script warms up the ND term too (their KD++
+#: scripts do not).
+nd_dkd_custom_hooks = [
+    dict(type='ClassMeansHook'),
+    dict(type='DistillLossWarmupHook', points=['kd', 'nd'], warmup_epochs=5),
     dict(type='StudentCheckpointHook'),
 ]

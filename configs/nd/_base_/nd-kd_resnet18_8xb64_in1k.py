@@ -1,19 +1,12 @@
 # The ND authors' ImageNet-1k KD++ setting (./nd-kd_in1k.py) with mmpretrain's ResNet-18 student,
 # shared by the configs of its teachers (nd-kd_resnet{34,50,101,152}-resnet18_8xb64_in1k.py), which
-# add the teacher, the KD / ND weights and the teacher's width (ResNet-34: no projector).
+# wrap its stock model as the student and add the teacher, the KD / ND weights and the widths
+# (ResNet-34: no projector).
 # Student: mmpretrain's ResNet-18 init, every residual block ends in a zero-initialised BN
 # (torchvision's init, the authors', has no zero-init; docs/nd.md, "Teachers and initialisation").
-_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py', './nd-kd_in1k.py']
+_base_ = ['./nd-kd_in1k.py', 'mmpretrain::resnet/resnet18_8xb32_in1k.py']
 
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
-model = _base_.pop('distiller')
-model.merge(dict(
-    # the stock model (without the `_scope_` MMEngine adds to it) with its data preprocessor
-    student=dict(
-        {k: v for k, v in _base_.pop('model').items() if k != '_scope_'},
-        data_preprocessor=_base_.data_preprocessor),
-    teacher=dict(cfg_options={'model.data_preprocessor': _base_.data_preprocessor}),
-    distill_points=dict(nd=dict(connector=dict(student_channels=512)))))  # (B, 512)
 train_dataloader = dict(batch_size=64)
 optim_wrapper = dict(optimizer=dict(lr=0.2, nesterov=True))
 auto_scale_lr = dict(base_batch_size=512)

@@ -5,15 +5,11 @@
 # optimizer, dropped by the student export) against the raw teacher feature. No logit KD (weight 0
 # in the paper's runs). The rest of the recipe is the student's config's.
 # A config lists its student's config first, then ../_base_/distill_runtime.py (or
-# ../_base_/distill_hooks.py where the student's config registers mmkd_ext itself), then this file.
+# ../_base_/distill_hooks.py where the student's config registers mmkd_ext itself), the teachers
+# of its data set and this file.
 
-#: The PEFD distiller of this setting, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')`` and merges its pair and the widths into it.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points=dict(
-        pefd=dict(
-            student='neck[-1]',  # (B, student width), post-ReLU
-            teacher='neck[-1]',  # (B, teacher width)
-            connector=dict(type='ProjectorEnsemble', num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=25.0))))
+# Values the configs of this setting read (and never change): the `pefd` point is on neck[-1] (the
+# pooled feature: (B, student width), post-ReLU, and (B, teacher width)); a config adds the widths
+# to the projector ensemble.
+pefd_projectors = dict(type='ProjectorEnsemble', num_projectors=3)
+pefd_loss = dict(type='CosineDistanceLoss', loss_weight=25.0)

@@ -2,14 +2,14 @@
 # pairs (../mse_*_r18w32-r18w8_fpn_toy-det.py): MSE between the teacher's and the student's FPN
 # levels (same width, 32 channels, so no projector is needed), weight 1.
 
-#: The distiller of this method, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')``, which merges it into its pair base's model.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points={
-        f'fpn{i}': dict(
-            student=f'neck[{i}]',
-            teacher=f'neck[{i}]',
-            loss=dict(type='FeatureMSELoss', loss_weight=1.0))
-        for i in range(4)
-    })
+_base_ = ['../../_base_/distill_runtime.py']
+
+mse_fpn_points = dict(
+    fpn0=dict(
+        student='neck[0]', teacher='neck[0]', loss=dict(type='FeatureMSELoss', loss_weight=1.0)),
+    fpn1=dict(
+        student='neck[1]', teacher='neck[1]', loss=dict(type='FeatureMSELoss', loss_weight=1.0)),
+    fpn2=dict(
+        student='neck[2]', teacher='neck[2]', loss=dict(type='FeatureMSELoss', loss_weight=1.0)),
+    fpn3=dict(
+        student='neck[3]', teacher='neck[3]', loss=dict(type='FeatureMSELoss', loss_weight=1.0)))

@@ -4,17 +4,30 @@
 # ensemble of q = 3 1x1-conv projectors (mean of ReLU(P_i s)) and a per-location cosine distance
 # to the raw teacher map; the paper's weight 25 split over the 4 levels (6.25 each).
 
-#: The distiller of this method, without its student and teacher: a config takes it with
-#: ``model = _base_.pop('distiller')``, which merges it into its pair base's model.
-distiller = dict(
-    type='FeatureDistiller',
-    distill_points={
-        f'c{level + 2}': dict(
-            student=f'backbone[{level}]',
-            teacher=f'backbone[{level}]',
-            connector=dict(
-                type='ProjectorEnsemble', student_channels=8 * 2**level,
-                teacher_channels=32 * 2**level, num_projectors=3),
-            loss=dict(type='CosineDistanceLoss', loss_weight=6.25))
-        for level in range(4)
-    })
+_base_ = ['../../_base_/distill_runtime.py']
+
+pefd_c2_c5_points = dict(
+    c2=dict(
+        student='backbone[0]',
+        teacher='backbone[0]',
+        connector=dict(
+            type='ProjectorEnsemble', student_channels=8, teacher_channels=32, num_projectors=3),
+        loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+    c3=dict(
+        student='backbone[1]',
+        teacher='backbone[1]',
+        connector=dict(
+            type='ProjectorEnsemble', student_channels=16, teacher_channels=64, num_projectors=3),
+        loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+    c4=dict(
+        student='backbone[2]',
+        teacher='backbone[2]',
+        connector=dict(
+            type='ProjectorEnsemble', student_channels=32, teacher_channels=128, num_projectors=3),
+        loss=dict(type='CosineDistanceLoss', loss_weight=6.25)),
+    c5=dict(
+        student='backbone[3]',
+        teacher='backbone[3]',
+        connector=dict(
+            type='ProjectorEnsemble', student_channels=64, teacher_channels=256, num_projectors=3),
+        loss=dict(type='CosineDistanceLoss', loss_weight=6.25)))

@@ -65,7 +65,7 @@ test_dataloader = val_dataloader
 
 val_evaluator = dict(
     type='CocoMetric',
-    # Baked in at parse time: mmkd_ext.datasets.set_toy_data_root() rewrites it with data_root.
+    # Baked in at parse time: mmkd_ext.apis.set_data_root() rewrites it with data_root.
     ann_file=data_root + 'annotations/val.json',
     metric='bbox',
     format_only=False,

@@ -1,4 +1,4 @@
-"""Synthetic data batches for any detector, segmentor or classifier (benchmarks, smoke tests)."""
+"""Synthetic data batches for any detector, segmentor or classifier (timing, inspection, tests)."""
 from typing import Dict, List, Tuple
 
 import torch

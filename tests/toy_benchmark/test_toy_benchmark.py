@@ -8,8 +8,8 @@ import pytest
 from helpers.config_smoke import every_config
 from helpers.runs import TOY_CONFIGS
 
-from mmkd_ext.benchmark import EXPERIMENTS, select_runs, summarize, write_report
-from mmkd_ext.benchmark.report import RunRecord, markdown_table
+from mmkd_ext.toy_benchmark import EXPERIMENTS, select_runs, summarize, write_report
+from mmkd_ext.toy_benchmark.report import RunRecord, markdown_table
 
 METHOD_CONFIGS = sorted({m.config for e in EXPERIMENTS for m in e.methods})
 

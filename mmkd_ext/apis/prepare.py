@@ -14,7 +14,7 @@ from mmengine.logging import print_log
 from ..distillers.export import student_checkpoint, student_config
 from ..distillers.teacher import load_model_config
 from ..registry import MODELS
-from ..utils.checkpoint import load_checkpoint_file
+from ..checkpoint import load_checkpoint_file
 from ..utils.errors import InputError, InputFileNotFoundError, unreadable_checkpoint
 from .config import is_distiller_config
 

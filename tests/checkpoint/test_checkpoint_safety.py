@@ -28,9 +28,10 @@ from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 import mmkd_ext  # noqa: F401
-from mmkd_ext.utils.checkpoint import (MIN_TORCH_VERSION, SCHEMES, UnsafeCheckpointError,
-                                       check_torch_version, load_checkpoint_file,
-                                       resume_config_text)
+from mmkd_ext.checkpoint import (UnsafeCheckpointError, check_torch_version, load_checkpoint_file,
+                                 resume_config_text)
+from mmkd_ext.checkpoint.allow_list import MIN_TORCH_VERSION
+from mmkd_ext.checkpoint.mmengine_loaders import SCHEMES
 
 DISTILL_CONFIG = 'kd_resnet18w32-r18w8_toy-cls.py'
 
@@ -172,7 +173,7 @@ def test_every_mmengine_scheme_is_replaced():
     prefixes = [p for group in SCHEMES for p in ((group, ) if isinstance(group, str) else group)]
     assert len(prefixes) == 11
     for prefix in prefixes:
-        assert CheckpointLoader._schemes[prefix].__module__ == 'mmkd_ext.utils.checkpoint', prefix
+        assert CheckpointLoader._schemes[prefix].__module__ == 'mmkd_ext.checkpoint.mmengine_loaders', prefix
 
 
 @pytest.mark.slow
@@ -269,6 +270,7 @@ def test_torch_below_the_floor_is_refused_clearly(monkeypatch):
 
 # ------------------------------------------------------------------------ real checkpoints
 
+@pytest.mark.slow  # trains through tools/train.py (the session fixture)
 @pytest.mark.parametrize('name', ['iter_2.pth', 'iter_2_student.pth'])
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
 def test_safe_loaders_read_real_checkpoints_exactly(trained, key, name):
@@ -276,7 +278,7 @@ def test_safe_loaders_read_real_checkpoints_exactly(trained, key, name):
     from mmengine.logging import HistoryBuffer
     from mmengine.runner.checkpoint import _load_checkpoint
 
-    from mmkd_ext.utils.checkpoint import load_checkpoint_file
+    from mmkd_ext.checkpoint import load_checkpoint_file
     path = osp.join(trained[key]['work_dir'], name)
     reference = torch.load(path, map_location='cpu', weights_only=False)
 

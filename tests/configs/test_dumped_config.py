@@ -16,7 +16,7 @@ def test_a_dumped_and_reloaded_config_builds_the_same_preprocessor(tmp_path):
     cfg = Config.fromfile(CONFIG)
     cfg.model.teacher.checkpoint = None
     dumped = str(tmp_path / 'dumped.py')
-    cfg.dump(dumped)  # breaks the sharing of the preprocessor dict between model and top level
+    cfg.dump(dumped)  # a dump writes every dict out, shared ones included
     init_default_scope(cfg.default_scope)
     original = build_model(cfg).data_preprocessor
     reloaded = build_model(Config.fromfile(dumped)).data_preprocessor
