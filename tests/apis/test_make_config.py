@@ -4,6 +4,7 @@ The family matrix (helpers/families.py) distils scaled-down stock configs of eve
 for one step through the generated config, exports the student and reloads it with the toolbox's
 own API; one case per toolbox is quick, the rest are `slow`. The refusals use the toy configs.
 """
+import ast
 import os.path as osp
 
 import pytest
@@ -99,6 +100,9 @@ def test_every_classification_method_writes_a_config_that_inspects_clean(tmp_pat
                                trace_size=(32, 32))
     assert len(text.splitlines()) < 40
     assert "student=_base_.model" in text and '_delete_=True' in text
+    # The config idiom (tests/configs/test_config_idiom.py): no logic, the only call is dict.
+    calls = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call)]
+    assert all(isinstance(c.func, ast.Name) and c.func.id == 'dict' for c in calls)
     cfg = Config.fromfile(out)
     init_default_scope(cfg.default_scope)
     student, teacher, points = build_pair(cfg, random_teacher=True)
