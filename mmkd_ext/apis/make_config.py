@@ -85,21 +85,24 @@ METHODS: Dict[str, Method] = {
                  'tau 4 below 1000 classes, the CIFAR-100 convention of configs/toy/kd_resnet*)',
                  'none', {'det': _NO_DET_LOGITS}),
     'dkd': Method({'cls': 'logits'}, dict(type='DKDLoss', alpha=0.8, beta=0.5, tau=1.0), 1.0,
-                  'DKD: alpha 0.8, beta 0.5, tau 1 (configs/nd/nd-dkd_resnet34-resnet18_8xb64_in1k.py; '
-                  'below 1000 classes alpha 2, beta 8, tau 4: configs/toy/nd-dkd_*)', 'none',
+                  'DKD: alpha 0.8, beta 0.5, tau 1 (configs/nd/'
+                  'nd-dkd_resnet34-resnet18_8xb64_in1k.py; below 1000 classes alpha 2, beta 8, '
+                  'tau 4: configs/toy/nd-dkd_*)', 'none',
                   {'det': _NO_DET_LOGITS,
                    'seg': 'DKD splits the logits at the ground-truth class of each image; '
                           'segmentation has no image label: use kd, cwd or dist'}),
     'dist': Method({'seg': 'logits', 'cls': 'logits'},
                    dict(type='DISTLoss', beta=1.0, gamma=1.0, tau=1.0), 1.0,
-                   'DIST: beta = gamma = tau = 1, weight 1 (configs/diffkd/_base_/diffkd_cityscapes.py, '
-                   'configs/diffkd/diffkd-dist_resnet34-resnet18_8xb32_in1k.py)', 'none',
+                   'DIST: beta = gamma = tau = 1, weight 1 (configs/diffkd/_base_/'
+                   'diffkd_cityscapes.py, configs/diffkd/'
+                   'diffkd-dist_resnet34-resnet18_8xb32_in1k.py)', 'none',
                    {'det': _NO_DET_LOGITS}),
     'mse': Method({'det': 'feature', 'seg': 'feature', 'cls': 'pooled'},
                   dict(type='FeatureMSELoss'), 1.0,
                   'MSE weight 1 (configs/toy/_base_/mse_fpn_toy-det.py)'),
-    'cwd': Method({'det': 'feature', 'seg': 'logits'}, dict(type='CWDLoss', tau=4.0, loss_weight=3.0),
-                  1.0, 'CWD: tau 4, loss weight 3, the CWD paper\'s segmentation setting '
+    'cwd': Method({'det': 'feature', 'seg': 'logits'},
+                  dict(type='CWDLoss', tau=4.0, loss_weight=3.0), 1.0,
+                  'CWD: tau 4, loss weight 3, the CWD paper\'s segmentation setting '
                   '(configs/toy/cwd_fcn_r18w32-r18w8_toy-seg.py)', 'projector',
                   {'cls': 'CWD compares per-channel spatial distributions; a classifier\'s logits '
                           'and pooled feature have no spatial extent: use kd, dkd, dist or a '

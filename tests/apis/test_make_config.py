@@ -79,7 +79,8 @@ def test_models_of_different_tasks_and_unknown_methods_are_refused():
 def test_a_query_based_segmentation_head_is_refused(tmp_path):
     """Mask2Former builds (mmseg 1.2 with mmdet), but predicts masks per query: no conv_seg."""
     m2f = write_config(str(tmp_path / 'm2f.py'),
-                       "_base_ = 'mmseg::mask2former/mask2former_r50_8xb2-90k_cityscapes-512x1024.py'\n"
+                       "_base_ = 'mmseg::mask2former/"
+                       "mask2former_r50_8xb2-90k_cityscapes-512x1024.py'\n"
                        "model = dict(data_preprocessor=dict(size=(64, 64)), "
                        "backbone=dict(depth=18, init_cfg=None), decode_head=dict(in_channels="
                        "[64, 128, 256, 512]))")

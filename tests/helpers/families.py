@@ -9,11 +9,12 @@ exactly like the distiller's student.
 import importlib
 import os.path as osp
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import torch
 
 from helpers import config_smoke
+from helpers.plain_student import plain_reload, prediction_tensors
 
 SEG_SIZE = "model = dict(data_preprocessor=dict(size=(64, 64))"
 R18 = [64, 128, 256, 512]
@@ -50,8 +51,8 @@ def seg_r18(base: str, channels: int) -> str:
 
 def swin(base: str, embed: int, extra: str) -> str:
     """A Swin backbone config with one block per stage and ``embed`` channels."""
-    return stock(base, f"e = {embed}\nmodel = dict(backbone=dict(embed_dims=e, depths=[1, 1, 1, 1], "
-                       f"num_heads=[1, 1, 2, 2], init_cfg=None){extra})")
+    return stock(base, f"e = {embed}\nmodel = dict(backbone=dict(embed_dims=e, "
+                       f"depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2], init_cfg=None){extra})")
 
 
 BBOX = 'bbox_head=dict(in_channels=w, fc_out_channels=2 * w)'
@@ -124,8 +125,9 @@ FAMILIES: Dict[str, Tuple[str, str, Tuple[int, int]]] = {
     'vit': (stock('mmpretrain::deit/deit-tiny_4xb256_in1k.py'), RESNET18, (64, 64)),
     'vit-teacher': (RESNET18, stock('mmpretrain::deit/deit-tiny_4xb256_in1k.py'), (64, 64)),
     'swin': (stock('mmpretrain::swin_transformer/swin-tiny_16xb64_in1k.py',
-                   "model = dict(backbone=dict(arch=dict(_delete_=True, embed_dims=16, depths=[1, 1, 1, 1], "
-                   "num_heads=[1, 1, 2, 2]), pad_small_map=True), head=dict(in_channels=128))"),
+                   "model = dict(backbone=dict(arch=dict(_delete_=True, embed_dims=16, "
+                   "depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2]), pad_small_map=True), "
+                   "head=dict(in_channels=128))"),
              RESNET18, (64, 64)),
     'convnext': (stock('mmpretrain::convnext/convnext-tiny_32xb128_in1k.py',
                        "model = dict(backbone=dict(arch=dict(_delete_=True, depths=[1, 1, 1, 1], "
@@ -145,9 +147,11 @@ CASES = [
     ('fcn', 'mse'), ('deeplabv3plus', 'cwd'), ('deeplabv3plus', 'mse'), ('pspnet', 'dist'),
     ('pspnet', 'diffkd'), ('segformer', 'kd'), ('segformer', 'mse'), ('upernet-swin', 'cwd'),
     ('upernet-swin', 'mse'),
-    ('resnet', 'dkd'), ('resnet', 'dist'), ('resnet', 'mse'), ('resnet', 'pefd'), ('resnet', 'nd'), ('mobilenet-v2', 'mse'), ('mobilenet-v2', 'dist'),
+    ('resnet', 'dkd'), ('resnet', 'dist'), ('resnet', 'mse'), ('resnet', 'pefd'), ('resnet', 'nd'),
+    ('mobilenet-v2', 'mse'), ('mobilenet-v2', 'dist'),
     ('mobilenet-v3', 'kd'), ('mobilenet-v3', 'pefd'), ('efficientnet', 'mse'),
-    ('efficientnet', 'kd'), ('vit', 'mse'), ('vit', 'kd'), ('vit-teacher', 'pefd'), ('vit-teacher', 'kd'),
+    ('efficientnet', 'kd'), ('vit', 'mse'), ('vit', 'kd'), ('vit-teacher', 'pefd'),
+    ('vit-teacher', 'kd'),
     ('swin', 'mse'), ('swin', 'kd'), ('convnext', 'mse'), ('convnext', 'dist'),
 ]
 QUICK = CASES[:3]
@@ -165,34 +169,6 @@ def write_config(path: str, text: str) -> str:
     with open(path, 'w') as f:
         f.write(re.sub(r"(mmdet|mmseg|mmpretrain)::([^']+)", stock_path, text) + '\n')
     return path
-
-
-def plain_reload(task: str, config: str, checkpoint: str) -> torch.nn.Module:
-    """The exported student, loaded with the toolbox's own API (no mmkd_ext involved)."""
-    if task == 'det':
-        from mmdet.apis import init_detector
-        return init_detector(config, checkpoint, device='cpu')
-    if task == 'seg':
-        from mmseg.apis import init_model
-        return init_model(config, checkpoint, device='cpu')
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmpretrain.models import build_classifier
-    cfg = Config.fromfile(config)
-    init_default_scope(cfg.default_scope)
-    model = build_classifier(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    return model.eval()
-
-
-def prediction_tensors(task: str, sample) -> List[torch.Tensor]:
-    if task == 'det':
-        inst = sample.pred_instances
-        return [inst.bboxes, inst.scores, inst.labels.float()]
-    if task == 'seg':
-        return [sample.seg_logits.data]
-    return [sample.pred_score]
 
 
 def segments_instances(model: torch.nn.Module) -> bool:
