@@ -155,3 +155,12 @@ def test_records_of_different_sizes_are_refused(tmp_path):
     message = _refusal(segformer, fcn, 'mse')
     assert 'No common stride' in message and '(2, 256, 16, 16)' in message
     assert '(2, 64, 8, 8)' in message
+
+
+@pytest.mark.slow
+def test_the_docs_page_shows_what_the_generator_writes():
+    """docs/distil_your_own_pair.md quotes the RTMDet-s -> RTMDet-tiny config as generated."""
+    text = make_distill_config('mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py',
+                               'mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py', 'mse')
+    with open(osp.join(REPO_ROOT, 'docs', 'distil_your_own_pair.md')) as f:
+        assert text in f.read()
