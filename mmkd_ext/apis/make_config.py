@@ -381,8 +381,6 @@ def plan_points(student: Side, teacher: Side, method: str) -> List[Point]:
                          f'predicts {student.num_classes} classes and the teacher '
                          f'{teacher.num_classes}. Use a feature method or a teacher trained on '
                          f'the same classes.')
-    if method == 'dkd' and student.num_classes != teacher.num_classes:
-        raise InputError('DKD needs the same classes in both models.')
     loss, weight = _scaled_loss(method, student.num_classes)
     if task != 'det' and method == 'diffkd':
         weight = 1.0
@@ -420,7 +418,7 @@ def _stem(ref: str) -> str:
     return osp.splitext(osp.basename(ref.split('::')[-1]))[0]
 
 
-def _call(d: Optional[dict]) -> str:
+def _call(d: dict) -> str:
     """``dict(type='X', a=1)`` as Python source."""
     return 'dict(' + ', '.join(f'{k}={v!r}' for k, v in d.items()) + ')'
 
