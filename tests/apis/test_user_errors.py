@@ -181,6 +181,7 @@ def test_partial_class_means_blame_the_partial_pass(in_toy_workspace):
 
 # ----------------------------------------------------------------------------------- resume
 
+@pytest.mark.slow  # trains one iteration through tools/train.py
 def test_resume_without_a_checkpoint_warns_in_the_log(in_toy_workspace):
     train(toy_config(CLS), 'run', ['model.teacher.checkpoint=None', 'train_cfg.max_iters=1',
                                    'train_cfg.val_interval=1'], extra=['--resume'])

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 import torch
-from helpers.plain_student import plain_reload, prediction_tensors
+from helpers.plain_student import assert_same_predictions, plain_reload
 from helpers.runs import REPO_ROOT, TOOLBOX_CONFIGS, toy_config
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -52,13 +52,7 @@ def test_an_in_memory_export_predicts_like_the_distiller(key):
     plain.eval()
     size = (32, 32) if key.endswith('cls') else (64, 64)
     batch = fake_batch(distiller.student, 2, size)
-    with torch.no_grad():
-        ours = distiller.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        task = task_of_key(key)
-        for x, y in zip(prediction_tensors(task, a), prediction_tensors(task, b)):
-            assert torch.equal(x, y)
+    assert_same_predictions(task_of_key(key), distiller, plain, batch)
 
 
 @pytest.mark.slow  # trains through tools/train.py (the session fixture)
@@ -83,13 +77,7 @@ def test_exported_student_predicts_like_the_distiller(trained, key):
         batch = val_batch(cfg)
     finally:
         os.chdir(cwd)
-    with torch.no_grad():
-        ours = distiller.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        task = task_of_key(key)
-        for x, y in zip(prediction_tensors(task, a), prediction_tensors(task, b)):
-            assert torch.equal(x, y)
+    assert_same_predictions(task_of_key(key), distiller, plain, batch)
 
 
 @pytest.mark.slow

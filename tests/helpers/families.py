@@ -14,7 +14,7 @@ from typing import Dict, Tuple
 import torch
 
 from helpers import config_smoke
-from helpers.plain_student import plain_reload, prediction_tensors
+from helpers.plain_student import assert_same_predictions, plain_reload
 
 SEG_SIZE = "model = dict(data_preprocessor=dict(size=(64, 64))"
 R18 = [64, 128, 256, 512]
@@ -221,8 +221,8 @@ def distil_and_reload(workdir: str, family: str, method: str) -> Dict[str, float
     from mmengine.registry import DefaultScope
 
     from mmkd_ext.apis.make_config import make_distill_config
-    from mmkd_ext.distillers.export import student_checkpoint, student_config
     from mmkd_ext.datasets import fake_batch
+    from mmkd_ext.distillers.export import student_checkpoint, student_config
     student_text, teacher_text, size = FAMILIES[family]
     student = write_config(osp.join(workdir, 'student.py'), student_text)
     teacher = write_config(osp.join(workdir, 'teacher.py'), teacher_text)
@@ -248,12 +248,6 @@ def distil_and_reload(workdir: str, family: str, method: str) -> Dict[str, float
     plain = plain_reload(task, plain_cfg, checkpoint)
     assert 'Distiller' not in type(plain).__name__
     model.eval()
-    batch = fake_batch(model.student, 2, size, seed=1)
-    with torch.no_grad(), DefaultScope.overwrite_default_scope(cfg.default_scope):
-        ours = model.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        for x, y in zip(prediction_tensors(task, a), prediction_tensors(task, b)):
-            assert not torch.isnan(x).any(), f'{family}: nan predictions'
-            assert torch.equal(x, y), f'{family}: the plain reload predicts differently'
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        assert_same_predictions(task, model, plain, fake_batch(model.student, 2, size, seed=1))
     return log_vars

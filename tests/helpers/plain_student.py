@@ -30,3 +30,17 @@ def prediction_tensors(task: str, sample) -> List[torch.Tensor]:
     if task == 'seg':
         return [sample.seg_logits.data, sample.pred_sem_seg.data.float()]
     return [sample.pred_score]
+
+
+def assert_same_predictions(task: str, distiller, plain, batch) -> None:
+    """The distiller (its student) and the exported plain model predict the same on ``batch``.
+
+    A nan would compare unequal to itself: it fails as such.
+    """
+    with torch.no_grad():
+        ours = distiller.test_step(batch)
+        theirs = plain.test_step(batch)
+    for a, b in zip(ours, theirs):
+        for x, y in zip(prediction_tensors(task, a), prediction_tensors(task, b)):
+            assert not torch.isnan(x).any(), 'nan predictions'
+            assert torch.equal(x, y), 'the plain reload predicts differently'
