@@ -2,6 +2,10 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
                                  [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+    python tools/train.py --student CFG --teacher CFG --method METHOD [--teacher-checkpoint T] ...
+
+With --student/--teacher/--method the config is generated (tools/make_config.py) into the work dir
+and trained from there, so --resume and tools/test.py use the written file.
 """
 import argparse
 
@@ -12,12 +16,13 @@ import mmkd_ext  # noqa: F401  (registers components, allow-lists checkpoint typ
 from mmkd_ext.apis import (add_runtime_args, explain_empty_datasets, load_cli_config,
                            parse_runtime_args, prepare_train_config, validate_train_config,
                            warn_if_nothing_to_resume)
+from mmkd_ext.apis.make_config import add_pair_args, generate_train_config
 from mmkd_ext.utils.errors import run_tool_main
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model (distiller or plain) with MMEngine')
-    parser.add_argument('config', help='train config file path')
+    parser.add_argument('config', nargs='?', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and checkpoints')
     parser.add_argument('--amp', action='store_true', help='enable automatic mixed precision')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -26,11 +31,13 @@ def parse_args() -> argparse.Namespace:
                         help='resume from this checkpoint, or from the latest one in the work dir '
                              'when no path is given')
     add_runtime_args(parser)
+    add_pair_args(parser)
     return parse_runtime_args(parser)
 
 
 def main() -> None:
     args = parse_args()
+    generate_train_config(args)
     cfg, work_dir = load_cli_config(args)
     prepare_train_config(cfg, work_dir=work_dir, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
                          resume=args.resume)

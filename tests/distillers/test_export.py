@@ -12,6 +12,7 @@ import sys
 
 import pytest
 import torch
+from helpers.plain_student import assert_same_predictions, plain_reload
 from helpers.runs import REPO_ROOT, TOOLBOX_CONFIGS, toy_config
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -30,41 +31,8 @@ def val_batch(cfg: Config):
     return next(iter(loader))
 
 
-def plain_student(key: str, work_dir: str):
-    """Load the exported student with the toolbox's own API (no mmkd_ext involved)."""
-    config = osp.join(work_dir, 'student_config.py')
-    checkpoint = osp.join(work_dir, 'iter_2_student.pth')
-    if key in ('faster-rcnn', 'retinanet'):
-        from mmdet.apis import init_detector
-        return init_detector(config, checkpoint, device='cpu')
-    if key == 'fcn':
-        from mmseg.apis import init_model
-        return init_model(config, checkpoint, device='cpu')
-    from mmpretrain.models import build_classifier
-    cfg = Config.fromfile(config)
-    init_default_scope(cfg.default_scope)
-    model = build_classifier(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    return model.eval()
-
-
-def prediction_tensors(key: str, sample) -> list:
-    if key in ('faster-rcnn', 'retinanet'):
-        inst = sample.pred_instances
-        return [inst.bboxes, inst.scores, inst.labels.float()]
-    if key == 'fcn':
-        return [sample.seg_logits.data, sample.pred_sem_seg.data.float()]
-    return [sample.pred_score]
-
-
-def assert_same_predictions(key: str, distiller, plain, batch) -> None:
-    """The distiller (its student) and the exported plain model predict the same on ``batch``."""
-    with torch.no_grad():
-        ours = distiller.test_step(batch)
-        theirs = plain.test_step(batch)
-    for a, b in zip(ours, theirs):
-        for x, y in zip(prediction_tensors(key, a), prediction_tensors(key, b)):
-            assert torch.equal(x, y)
+def task_of_key(key: str) -> str:
+    return {'faster-rcnn': 'det', 'retinanet': 'det', 'fcn': 'seg'}.get(key, 'cls')
 
 
 @pytest.mark.parametrize('key', list(TOOLBOX_CONFIGS))
@@ -84,7 +52,7 @@ def test_an_in_memory_export_predicts_like_the_distiller(key):
     plain.eval()
     size = (32, 32) if key.endswith('cls') else (64, 64)
     batch = fake_batch(distiller.student, 2, size)
-    assert_same_predictions(key, distiller, plain, batch)
+    assert_same_predictions(task_of_key(key), distiller, plain, batch)
 
 
 @pytest.mark.slow  # trains through tools/train.py (the session fixture)
@@ -97,7 +65,8 @@ def test_exported_student_predicts_like_the_distiller(trained, key):
     load_checkpoint(distiller, osp.join(run['work_dir'], 'iter_2.pth'), map_location='cpu',
                     strict=True)
     distiller.eval()
-    plain = plain_student(key, run['work_dir'])
+    plain = plain_reload(task_of_key(key), osp.join(run['work_dir'], 'student_config.py'),
+                         osp.join(run['work_dir'], 'iter_2_student.pth'))
     assert 'Distiller' not in type(plain).__name__
     exported = torch.load(osp.join(run['work_dir'], 'iter_2_student.pth'), map_location='cpu')
     assert not any(k.startswith(('student.', 'points.', 'teacher')) for k in exported['state_dict'])
@@ -108,7 +77,7 @@ def test_exported_student_predicts_like_the_distiller(trained, key):
         batch = val_batch(cfg)
     finally:
         os.chdir(cwd)
-    assert_same_predictions(key, distiller, plain, batch)
+    assert_same_predictions(task_of_key(key), distiller, plain, batch)
 
 
 @pytest.mark.slow
