@@ -199,3 +199,33 @@ def test_a_failed_run_shows_as_failed(in_toy_workspace):
     with open(osp.join('out', 'toy.md')) as f:
         text = f.read()
     assert f'### {TEACHER_CLS}: failed (exit 1)' in text and 'depth' in text.split('## Failed')[1]
+
+
+def test_model_zoo_fills_ours_only_from_complete_collected_runs(tmp_path):
+    """gen_model_zoo --runs: a run of the shipped config with result.json, log and checkpoint
+    gives "ours"; without its checkpoint or log, or with a changed schedule, it does not."""
+    import runpy
+    zoo = runpy.run_path(osp.join(REPO_ROOT, 'tools', 'misc', 'gen_model_zoo.py'))
+    name = 'diffkd_faster-rcnn_r101-r50_fpn_2x_coco'
+    model = dict(name=name, config=f'configs/diffkd/{name}.py', dataset='COCO')
+    work_dir = tmp_path / 'diffkd-coco' / name
+    os.makedirs(work_dir)
+    checkpoint = work_dir / 'epoch_24.pth'
+    result = dict(config=osp.join(REPO_ROOT, model['config']), seed=0, options={},
+                  metrics={'coco/bbox_mAP': 0.403}, checkpoint=str(checkpoint))
+
+    def write(**changes):
+        with open(work_dir / 'result.json', 'w') as f:
+            json.dump(dict(result, **changes), f)
+
+    write()
+    (work_dir / 'train.log').write_text('log\n')
+    assert zoo['collected'](str(tmp_path), model) is None  # no checkpoint
+    checkpoint.write_bytes(b'')
+    assert zoo['collected'](str(tmp_path), model) == '40.3'
+    assert zoo['collected'](None, model) is None
+    write(options={'train_cfg.max_epochs': '1'})
+    assert zoo['collected'](str(tmp_path), model) is None  # not the shipped schedule
+    write()
+    os.remove(work_dir / 'train.log')
+    assert zoo['collected'](str(tmp_path), model) is None  # no log
