@@ -183,9 +183,13 @@ class Reproduction:
                       '    ' + (prefix + ' ' if prefix else '') + ' '.join(cmd),
                       f'    {cost}']
         known = len(runs) - unknown
-        lines.append(f'Total: {total:.1f} GPU-h for the {known} run(s) with a reference'
-                     + (f'; {unknown} run(s) unknown (no reference: no start of theirs has logged'
-                        ' its seconds per iteration yet)' if unknown else ''))
+        why = (' (no reference: no start of theirs has logged its seconds per iteration yet; '
+               'dry-run again once they have)')
+        if not known:
+            lines.append(f'Total: unknown for all {unknown} run(s){why}')
+        else:
+            lines.append(f'Total: {total:.1f} GPU-h for the {known} run(s) with a reference'
+                         + (f'; {unknown} run(s) unknown{why}' if unknown else ''))
         return '\n'.join(lines)
 
     # -- run -------------------------------------------------------------------------------

@@ -119,6 +119,12 @@ def test_toy_table_end_to_end_killed_and_resumed(in_toy_workspace):
         os.killpg(first.pid, signal.SIGKILL)  # the tool and its training child
         first.wait()
     assert not osp.isfile(osp.join(teacher_dir, 'result.json')), 'killed too late'
+    # The dry run now resumes the teacher and estimates it from its own logged speed.
+    proc = reproduce(args + ['--dry-run'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    teacher = proc.stdout.split(f'] {TEACHER_CLS}: ')[1].split('\n[')[0]
+    assert teacher.startswith('resume from its last checkpoint') and '--resume' in teacher
+    assert '30 iterations × ' in teacher and 's/iter (measured in' in teacher, teacher
 
     proc = reproduce(args)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -136,7 +142,9 @@ def test_toy_table_end_to_end_killed_and_resumed(in_toy_workspace):
     with open(osp.join('out', 'toy.md')) as f:
         assert f'[train.log](toy/{KD_CLS}/train.log)' in f.read()
 
-    # Everything finished: a third invocation trains nothing.
+    # Everything finished: a dry run skips both, another invocation trains nothing.
+    proc = reproduce(args + ['--dry-run'])
+    assert proc.stdout.count(': finished, skipped') == 2, proc.stdout[-2000:]
     proc = reproduce(args)
     assert proc.returncode == 0 and proc.stdout.count(': reused') == 2, proc.stdout[-2000:]
 
