@@ -48,7 +48,7 @@ def parse_args() -> argparse.Namespace:
                         help='student seeds (default: 0); the teachers always use seed 0')
     parser.add_argument('--benchmark', action='store_true',
                         help='the README benchmark: every method, each task with its own seeds '
-                        '(mmkd_ext.benchmark.suite.BENCHMARK_SEEDS)')
+                        '(mmkd_ext.toy_benchmark.suite.BENCHMARK_SEEDS)')
     parser.add_argument('--held-out', action='store_true',
                         help='with --benchmark: also the held-out seeds (HELD_OUT_SEEDS); the '
                         'table shows whether each verdict holds on them')

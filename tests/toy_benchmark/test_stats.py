@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mmkd_ext.benchmark.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
+from mmkd_ext.toy_benchmark.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
 
 
 @pytest.mark.parametrize('df,critical', [(1, 12.706), (2, 4.303), (4, 2.776), (7, 2.365),

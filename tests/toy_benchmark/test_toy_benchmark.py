@@ -130,7 +130,7 @@ def test_report_files(tmp_path):
 
 
 def test_benchmark_seeds_cover_every_task_and_held_out_seeds_are_new():
-    from mmkd_ext.benchmark.suite import BENCHMARK_SEEDS, HELD_OUT_SEEDS
+    from mmkd_ext.toy_benchmark.suite import BENCHMARK_SEEDS, HELD_OUT_SEEDS
     tasks = {e.task for e in EXPERIMENTS}
     assert set(BENCHMARK_SEEDS) == tasks == set(HELD_OUT_SEEDS)
     for task in tasks:
