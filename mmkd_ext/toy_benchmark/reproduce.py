@@ -31,7 +31,7 @@ class RowResult(NamedTuple):
     value: Optional[float]
     log: str
     tail: str = ''
-    seconds_per_iter: Optional[float] = None
+    result: Optional[RunResult] = None
 
 
 def select(table: Table, only: Optional[str]) -> List[TableRun]:
@@ -64,12 +64,15 @@ class Reproduction:
         cfg_options (dict): ``--cfg-options`` added to every run (part of its fingerprint).
         force (bool): Retrain finished runs and ignore interrupted ones.
         jobs (int): Runs at a time.
+        resume (bool): Resume interrupted runs from their last checkpoint; False starts them
+            again (``tools/demo.py``: its numbers come from uninterrupted runs).
     """
 
     def __init__(self, table: Table, work_root: str, launcher: Launcher, repo_root: str,
                  cwd: str, cfg_options: Optional[Dict[str, str]] = None, force: bool = False,
-                 jobs: int = 1) -> None:
+                 jobs: int = 1, resume: bool = True) -> None:
         self.table, self.work_root, self.launcher = table, work_root, launcher
+        self.resume = resume and not force
         self.repo_root, self.cwd, self.force, self.jobs = repo_root, cwd, force, jobs
         self.cfg_options = dict(cfg_options or {})
         self.by_name = {r.name: r for r in table.runs}
@@ -80,7 +83,7 @@ class Reproduction:
         self.data_digest = file_digest(data_meta) if data_meta and osp.isfile(data_meta) else None
 
     def work_dir(self, run: TableRun) -> str:
-        return osp.join(self.work_root, self.table.name, run.name)
+        return osp.join(self.work_root, run.path or osp.join(self.table.name, run.name))
 
     def config_path(self, run: TableRun) -> str:
         return osp.join(self.repo_root, run.config)
@@ -119,9 +122,8 @@ class Reproduction:
         if result is not None and run.name in self.teachers and result.checkpoint:
             self.checkpoints[run.name] = result.checkpoint
         value = None if result is None else result.metric * run.scale
-        speed = result.seconds_per_iter if result is not None else None
         return RowResult(run, status, value, osp.join(self.work_dir(run), 'train.log'), tail,
-                         speed)
+                         result)
 
     def finished(self, run: TableRun) -> Optional[RunResult]:
         """The stored result of this exact run, unless ``force``."""
@@ -165,7 +167,7 @@ class Reproduction:
                                      for k, v in run.options}, **self.cfg_options,
                                     **{'model.teacher.checkpoint':
                                        f'<checkpoint of {run.teacher_run}>'}), {})
-            resume = not self.force and resumable(spec)
+            resume = self.resume and resumable(spec)
             cmd, env = self.training(run, spec).command(resume)
             iters, speed, source = self.estimate(run)
             if iters is not None and speed is not None:
@@ -194,12 +196,17 @@ class Reproduction:
 
     # -- run -------------------------------------------------------------------------------
 
-    def run(self, runs: Sequence[TableRun], echo=print) -> List[RowResult]:
+    def run(self, runs: Sequence[TableRun], echo=print, on_done=None,
+            on_tick=None) -> List[RowResult]:
         """Run (or reuse) ``runs``, ``jobs`` at a time, teachers before their students.
 
         Args:
             runs (Sequence[TableRun]): Selected runs (:func:`select`), in table order.
-            echo (callable): Prints one line per finished run.
+            echo (callable): Prints one line per finished run (unless ``on_done``).
+            on_done (callable, optional): Called with each :class:`RowResult` as it is known,
+                instead of ``echo``.
+            on_tick (callable, optional): Called about twice a second with the active runs
+                (``{name: TrainingRun}``) and the pending ones (``[TableRun]``).
 
         Returns:
             list[RowResult]: One per run, in the order given.
@@ -210,6 +217,9 @@ class Reproduction:
 
         def report(row: RowResult) -> None:
             rows[row.run.name] = row
+            if on_done is not None:
+                on_done(row)
+                return
             value = '' if row.value is None else f'{row.run.unit} {row.value:.2f}'
             echo(f'[{len(rows):>2}/{len(runs)}] {row.run.name}: {row.status} {value}'.rstrip())
 
@@ -233,7 +243,7 @@ class Reproduction:
                         report(self._row(run, 'reused', done))
                         continue
                     training = self.training(run, spec)
-                    training.start(resume=not self.force)
+                    training.start(resume=self.resume)
                     active[run.name] = training
                 for name, training in list(active.items()):
                     try:
@@ -249,6 +259,8 @@ class Reproduction:
                         report(self._row(self.by_name[name],
                                          'done (resumed)' if training.resumed else 'done',
                                          result))
+                if on_tick is not None:
+                    on_tick(active, pending)
                 if pending or active:
                     time.sleep(0.5)
         finally:

@@ -7,11 +7,11 @@ becomes the run's ``model.teacher.checkpoint``.
 """
 import math
 import os.path as osp
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
-from .suite import EXPERIMENTS, TEACHER_SEED, select_runs
+from .suite import EXPERIMENTS, TEACHER_SEED, PlannedRun, select_runs
 
 #: Data set in the metafiles -> (key in table names, metric key MMEngine logs, scale to the
 #: paper's unit, the unit). Detection logs bbox mAP in 0..1; mmseg and mmpretrain log percent.
@@ -37,7 +37,9 @@ class TableRun(NamedTuple):
     root, ``metric`` the key MMEngine logs and ``scale`` turns it into the paper's ``unit``.
     ``teacher_run`` names the run of the same table whose checkpoint is this run's teacher.
     ``options`` are ``--cfg-options`` of the run; ``{work_dir}`` in a value is its work dir.
-    ``role`` is ``teacher``, ``student`` or ``distilled``.
+    ``role`` is ``teacher``, ``student`` or ``distilled``; ``label`` and ``task`` name a toy
+    run in the benchmark's report; ``path`` is the work dir under the work root (default
+    ``<table>/<name>``).
     """
     name: str
     config: str
@@ -49,6 +51,9 @@ class TableRun(NamedTuple):
     options: Tuple[Tuple[str, str], ...] = ()
     seed: int = 0
     role: str = 'distilled'
+    label: str = ''
+    task: str = ''
+    path: str = ''
 
 
 class Table(NamedTuple):
@@ -116,21 +121,43 @@ def paper_tables(repo_root: str) -> Dict[str, Table]:
             for name, rs in runs.items()}
 
 
-def toy_table() -> Table:
-    """The short demo of the toy benchmark (seed 0, the main methods) as a table: per task the
-    teacher, the plain student and the distilled students (``tools/demo.py``'s default runs)."""
+def toy_runs(planned: Sequence[PlannedRun], unique_names: bool = False) -> Tuple[TableRun, ...]:
+    """Runs of the toy benchmark as table runs, in ``tools/demo.py``'s work-dir layout
+    (``<task>/teacher/seed0``, ``<task>/<config name>/seed<seed>``), so that the demo and the toy
+    table share their finished runs.
+
+    Args:
+        planned (Sequence[PlannedRun]): From :func:`~.suite.select_runs`, teachers first.
+        unique_names (bool): Name each run by its work dir (several seeds); otherwise by its
+            config's name (one seed).
+    """
     runs: List[TableRun] = []
     teachers: Dict[str, str] = {}
-    for run in select_runs([e.task for e in EXPERIMENTS], [TEACHER_SEED], all_methods=False):
+    for run in planned:
         exp = run.experiment
-        name = osp.splitext(run.config)[0]
+        stem = osp.splitext(run.config)[0]
+        path = osp.join(exp.task, 'teacher' if run.role == 'teacher' else stem, f'seed{run.seed}')
+        name = path if unique_names else stem
         if run.role == 'teacher':
             teachers[exp.task] = name
         runs.append(TableRun(name, f'{TOY_CONFIGS}/{run.config}', exp.metric, exp.scale,
                              exp.metric_label, None,
                              teachers[exp.task] if run.role == 'distilled' else None,
-                             run.options, run.seed, run.role))
-    return Table(TOY_TABLE, 'toy benchmark (short demo, seed 0)', tuple(runs), True, 'data/toy')
+                             run.options, run.seed, run.role, run.label, exp.task, path))
+    return tuple(runs)
+
+
+def toy_table(planned: Optional[Sequence[PlannedRun]] = None) -> Table:
+    """The toy benchmark as a table: by default its short demo (seed 0, the main methods; per
+    task the teacher, the plain student and the distilled students), else ``planned`` (named by
+    work dir)."""
+    if planned is None:
+        runs = toy_runs(select_runs([e.task for e in EXPERIMENTS], [TEACHER_SEED],
+                                    all_methods=False))
+    else:
+        runs = toy_runs(planned, unique_names=True)
+    title = 'toy benchmark' + (' (short demo, seed 0)' if planned is None else '')
+    return Table(TOY_TABLE, title, runs, True, 'data/toy')
 
 
 def all_tables(repo_root: str) -> Dict[str, Table]:

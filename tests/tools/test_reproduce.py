@@ -26,6 +26,8 @@ TINY = ['train_dataloader.batch_size=8', 'default_hooks.checkpoint.interval=2',
         'default_hooks.logger.interval=1']
 KD_CLS = 'kd_resnet18w32-r18w8_toy-cls'
 TEACHER_CLS = 'resnet18-w32_toy-cls'
+# tools/demo.py's layout: the demo and the toy table share their finished runs.
+WORK_DIRS = {TEACHER_CLS: 'out/cls/teacher/seed0', KD_CLS: f'out/cls/{KD_CLS}/seed0'}
 
 
 def tiny(iters: int) -> list:
@@ -75,6 +77,13 @@ def test_the_toy_table_is_the_demo_selection():
     table = toy_table()
     assert [r.config for r in table.runs] == [f'configs/toy/{r.config}' for r in demo]
     assert table.single_thread
+    runs = {r.name: r for r in table.runs}
+    assert runs[KD_CLS].teacher_run == TEACHER_CLS
+    assert {name: osp.join('out', runs[name].path) for name in WORK_DIRS} == WORK_DIRS
+    # The demo's several seeds: runs named by their work dirs.
+    seeds = toy_table(select_runs(['cls'], [0, 1], all_methods=False))
+    assert [r.name for r in seeds.runs][:3] == [
+        'cls/teacher/seed0', 'cls/resnet18-w8_toy-cls/seed0', f'cls/{KD_CLS}/seed0']
 
 
 @pytest.mark.slow
@@ -109,7 +118,7 @@ def test_toy_table_end_to_end_killed_and_resumed(in_toy_workspace):
     first = subprocess.Popen([sys.executable, TOOL, *args], env=tool_env(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
-    teacher_dir = osp.join('out', 'toy', TEACHER_CLS)
+    teacher_dir = WORK_DIRS[TEACHER_CLS]
     deadline = time.time() + 600
     try:
         while not osp.isfile(osp.join(teacher_dir, 'last_checkpoint')):
@@ -135,12 +144,12 @@ def test_toy_table_end_to_end_killed_and_resumed(in_toy_workspace):
         log = f.read()
     assert '--resume' in log and 'resumed' in log.lower()
     for name in (TEACHER_CLS, KD_CLS):
-        with open(osp.join('out', 'toy', name, 'result.json')) as f:
+        with open(osp.join(WORK_DIRS[name], 'result.json')) as f:
             metric = json.load(f)['metrics']['accuracy/top1']
         assert rows[name]['ours'] == f'{metric:.2f}' and rows[name]['log']
     assert rows['resnet18-w8_toy-cls']['status'] == 'not run'  # left out by --only
     with open(osp.join('out', 'toy.md')) as f:
-        assert f'[train.log](toy/{KD_CLS}/train.log)' in f.read()
+        assert f'[train.log](cls/{KD_CLS}/seed0/train.log)' in f.read()
 
     # Everything finished: a dry run skips both, another invocation trains nothing.
     proc = reproduce(args + ['--dry-run'])
