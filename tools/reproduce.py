@@ -82,7 +82,9 @@ def main() -> None:
     import mmkd_ext  # noqa: F401  (registers the custom imports the configs name)
     table = tables[args.table]
     runs = select(table, args.only)
-    work_root = osp.abspath(args.work_dir)
+    # As given, not made absolute: a path in a run's options (e.g. its class means) is part of
+    # its fingerprint, and tools/demo.py names the same runs by the same relative path.
+    work_root = args.work_dir
     if table.data and not osp.isfile(osp.join(table.data, 'meta.json')) and not args.dry_run:
         from mmkd_ext.datasets import make_toy_data
         make_toy_data(table.data, verbose=False)
