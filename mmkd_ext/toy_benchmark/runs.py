@@ -15,6 +15,7 @@ import os
 import os.path as osp
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -230,8 +231,10 @@ class TrainingRun:
         self._log.write(' '.join(cmd) + '\n')
         self._log.flush()
         self._start = time.time()
+        # Its own process group: kill() reaches what a launcher script starts (srun,
+        # torch.distributed.run), not only the script.
         self._child = subprocess.Popen(cmd, cwd=self.cwd, stdout=self._log,
-                                       stderr=subprocess.STDOUT, env=env)
+                                       stderr=subprocess.STDOUT, env=env, start_new_session=True)
         self._reader = open(self.log_path)
         self._reader.seek(0, os.SEEK_END)
 
@@ -275,8 +278,19 @@ class TrainingRun:
                            checkpoint=result.checkpoint), f, indent=2)
         return result
 
-    def kill(self) -> None:
-        """Stop the child (on an error elsewhere or Ctrl-C)."""
-        if self._child is not None and self._child.poll() is None:
-            self._child.kill()
-            self._child.wait()
+    def kill(self, grace: float = 10.0) -> None:
+        """Stop the child and its process group (on an error elsewhere or Ctrl-C): SIGTERM
+        (srun cancels its job on it), then SIGKILL after ``grace`` seconds."""
+        if self._child is None or self._child.poll() is not None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self._child.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self._child.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self._child.wait()
