@@ -14,7 +14,6 @@ teacher and data are unchanged; after changing mmkd_ext's code, retrain with ``-
 table, ``runs.csv``, ``results.json`` and PNGs are written to ``--work-dir``.
 """
 import argparse
-import hashlib
 import os
 import os.path as osp
 import sys
@@ -24,17 +23,15 @@ from typing import Dict, List, Optional, Tuple
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not installed
 
-from mmengine.config import Config  # noqa: E402
-
-from mmkd_ext.toy_benchmark import RunSpec, select_runs, write_report  # noqa: E402
+from mmkd_ext.toy_benchmark import select_runs, write_report  # noqa: E402
 from mmkd_ext.toy_benchmark.report import RunRecord  # noqa: E402
-from mmkd_ext.toy_benchmark.runs import RunResult, TrainingRun, cached_result  # noqa: E402
+from mmkd_ext.toy_benchmark.reproduce import Reproduction, RowResult  # noqa: E402
+from mmkd_ext.toy_benchmark.runs import Launcher, TrainingRun  # noqa: E402
 from mmkd_ext.toy_benchmark.suite import (BENCHMARK_SEEDS, EXPERIMENTS,  # noqa: E402
                                           HELD_OUT_SEEDS, PlannedRun)
+from mmkd_ext.toy_benchmark.tables import TableRun, toy_table  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
-from mmkd_ext.utils.digest import file_digest  # noqa: E402
 
-CONFIGS = osp.join(REPO, 'configs', 'toy')
 DATA_ROOT = 'data/toy'  # the toy configs' data_root, relative to the repository root
 
 
@@ -78,12 +75,6 @@ def plan_seeds(args: argparse.Namespace) -> Tuple[Dict[str, List[int]], Dict[str
         return {t: list(seeds) for t in args.tasks}, {t: [] for t in args.tasks}
     held_out = {t: list(HELD_OUT_SEEDS[t]) if args.held_out else [] for t in args.tasks}
     return {t: list(BENCHMARK_SEEDS[t]) for t in args.tasks}, held_out
-
-
-def config_digest(config: str, options: Dict[str, str]) -> str:
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(options)
-    return hashlib.sha256(cfg.pretty_text.encode()).hexdigest()[:16]
 
 
 class Progress:
@@ -135,70 +126,41 @@ class Progress:
         print(('\r' + line.ljust(150)) if self.tty else line, flush=True)
 
 
-def make_spec(run: PlannedRun, work_root: str, teachers: Dict[str, str],
-              data_digest: str) -> RunSpec:
-    """The child run of a planned run (a distilled run needs its teacher's checkpoint)."""
-    exp = run.experiment
-    config = osp.join(CONFIGS, run.config)
-    name = 'teacher' if run.role == 'teacher' else osp.splitext(run.config)[0]
-    work_dir = osp.join(work_root, exp.task, name, f'seed{run.seed}')
-    options = {key: value.format(work_dir=work_dir) for key, value in run.options}
-    fingerprint = dict(data=data_digest)
-    if run.role == 'distilled':
-        options['model.teacher.checkpoint'] = teachers[exp.task]
-        fingerprint['teacher'] = file_digest(teachers[exp.task])
-    fingerprint['config'] = config_digest(config, options)
-    return RunSpec(config, work_dir, run.seed, options, fingerprint)
+def run_all(runs: List[PlannedRun], args: argparse.Namespace) -> List[RunRecord]:
+    """Run (or reuse) every planned run through the harness of ``tools/reproduce.py`` (the toy
+    table of these runs), ``args.jobs`` at a time; records in plan order.
 
-
-def run_all(runs: List[PlannedRun], args: argparse.Namespace, data_digest: str) -> List[RunRecord]:
-    """Run (or reuse) every planned run, ``args.jobs`` at a time; records in plan order."""
+    Interrupted runs start again rather than resume: the benchmark's numbers come from
+    uninterrupted runs.
+    """
+    table = toy_table(runs)
+    index = {run.name: i for i, run in enumerate(table.runs)}
     progress = Progress(runs, args.jobs)
-    teachers: Dict[str, str] = {}
     results: Dict[int, RunRecord] = {}
-    pending = list(range(len(runs)))
-    active: Dict[int, tuple] = {}
 
-    def finish(index: int, result: RunResult) -> None:
-        run = runs[index]
+    def finish(row: RowResult) -> None:
+        i = index[row.run.name]
+        run, result = runs[i], row.result
+        if result is None:
+            raise RuntimeError(f'training {row.run.config} (seed {run.seed}) {row.status}; '
+                               f'full log: {row.log}\n{row.tail}')
         exp = run.experiment
-        if run.role == 'teacher':
-            teachers[exp.task] = result.checkpoint
         value = result.metric * exp.scale
-        results[index] = RunRecord(exp.task, run.label, run.config, run.seed, value,
-                                   result.seconds_per_iter, result.wall_seconds)
+        results[i] = RunRecord(exp.task, run.label, run.config, run.seed, value,
+                               result.seconds_per_iter, result.wall_seconds)
         how = 'reused' if result.reused else f'{result.wall_seconds:.0f} s'
-        progress.done(index, f'{exp.metric_label} {value:6.2f}  ({how}, '
+        progress.done(i, f'{exp.metric_label} {value:6.2f}  ({how}, '
                       f'{result.seconds_per_iter:.3f} s/iter)',
                       None if result.reused else result.wall_seconds)
 
-    try:
-        while pending or active:
-            for index in list(pending):
-                run = runs[index]
-                if len(active) >= args.jobs:
-                    break
-                if run.role == 'distilled' and run.experiment.task not in teachers:
-                    continue  # its teacher is still training
-                pending.remove(index)
-                spec = make_spec(run, args.work_dir, teachers, data_digest)
-                cached = None if args.force else cached_result(spec, run.experiment.metric)
-                if cached is not None:
-                    finish(index, cached)
-                    continue
-                training = TrainingRun(spec, run.experiment.metric, REPO)
-                training.start()
-                active[index] = (run, training)
-            for index, (run, training) in list(active.items()):
-                result = training.poll()
-                if result is not None:
-                    del active[index]
-                    finish(index, result)
-            progress.status(active, pending)
-            time.sleep(0.5)
-    finally:
-        for _, training in active.values():
-            training.kill()
+    def tick(active: Dict[str, TrainingRun], pending: List[TableRun]) -> None:
+        progress.status({index[name]: (runs[index[name]], training)
+                         for name, training in active.items()},
+                        [index[run.name] for run in pending])
+
+    repro = Reproduction(table, args.work_dir, Launcher(), REPO, REPO, force=args.force,
+                         jobs=args.jobs, resume=False)
+    repro.run(table.runs, on_done=finish, on_tick=tick)
     return [results[i] for i in sorted(results)]
 
 
@@ -211,10 +173,9 @@ def main() -> None:
         raise SystemExit(f'nothing to run: no method matches {list(args.methods)}')
     start = time.time()
     data = make_toy_data(osp.join(REPO, DATA_ROOT), verbose=False)
-    data_digest = file_digest(osp.join(REPO, DATA_ROOT, 'meta.json'))
     print(f'[demo] {len(runs)} runs, {args.jobs} at a time (one thread each), on '
           f'{osp.abspath(data["root"])}; logs under {args.work_dir}/')
-    records = run_all(runs, args, data_digest)
+    records = run_all(runs, args)
     protocol = dict(
         command='python tools/demo.py ' + ' '.join(sys.argv[1:]),
         teacher_seed=0,

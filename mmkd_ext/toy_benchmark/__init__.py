@@ -1,11 +1,17 @@
-"""The CPU benchmark suite on the generated toy set: which runs make it up, how they run (each a
-``tools/train.py`` child process), how they are summarised. ``tools/demo.py`` is its command line;
-``tools/benchmark.py``, a step timer, does not use it."""
+"""The run harness of the toy benchmark and of the paper tables: which runs make up a table
+(:mod:`.suite` for the CPU benchmark on the generated toy set, :mod:`.tables` for the metafiles'
+tables), how each runs (a ``tools/train.py``, ``dist_train.sh`` or ``slurm_train.sh`` child
+process, :mod:`.runs`), skipping, resuming and collecting them (:mod:`.reproduce`) and the
+benchmark's statistics (:mod:`.report`). ``tools/demo.py`` and ``tools/reproduce.py`` are its
+command lines; ``tools/benchmark.py``, a step timer, does not use it."""
 from .report import MethodSummary, summarize, write_report
-from .runs import RunResult, RunSpec, TrainingRun
+from .reproduce import Reproduction, RowResult, select, write_table
+from .runs import Launcher, RunResult, RunSpec, TrainingRun
 from .suite import EXPERIMENTS, Experiment, Method, select_runs
+from .tables import Table, TableRun, all_tables
 
 __all__ = [
     'EXPERIMENTS', 'Experiment', 'Method', 'select_runs', 'RunSpec', 'RunResult', 'TrainingRun',
-    'MethodSummary', 'summarize', 'write_report'
+    'Launcher', 'MethodSummary', 'summarize', 'write_report', 'Table', 'TableRun', 'all_tables',
+    'Reproduction', 'RowResult', 'select', 'write_table'
 ]
