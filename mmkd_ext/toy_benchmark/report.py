@@ -127,7 +127,8 @@ def _gain_text(row: Optional[MethodSummary]) -> str:
         return ''
     text = f'{row.gain:+.1f}'
     if row.gain_se is not None:
-        text += f' ± {row.gain_se:.1f} (p {row.p_value:.3f})'
+        p = 'p < 0.001' if row.p_value < 0.001 else f'p {row.p_value:.3f}'
+        text += f' ± {row.gain_se:.1f} ({p})'
     return text
 
 
