@@ -5,7 +5,7 @@
 #                                   the smoke test of every toy, CIFAR and ImageNet config; leaves
 #                                   out the trainings through the tools, the subprocesses and the
 #                                   paper-scale detection / segmentation configs (~2 minutes on 2
-#                                   cores instead of ~12)
+#                                   cores instead of ~9)
 #   bash scripts/test.sh --quick -k class_means     extra arguments go to pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
