@@ -4,7 +4,7 @@
 #   bash scripts/test.sh --quick    the fast subset, -m "not slow": every package's unit tests and
 #                                   the smoke test of every toy, CIFAR and ImageNet config; leaves
 #                                   out the trainings through the tools, the subprocesses and the
-#                                   paper-scale detection / segmentation configs (~2 minutes on 2
+#                                   paper-scale detection / segmentation configs (~1 minute on 2
 #                                   cores instead of ~9)
 #   bash scripts/test.sh --quick -k class_means     extra arguments go to pytest
 set -euo pipefail
