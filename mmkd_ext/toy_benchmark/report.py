@@ -15,6 +15,7 @@ import json
 import math
 import os
 import os.path as osp
+from statistics import fmean, stdev
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from .stats import ALPHA, paired_t_test, stability
@@ -49,16 +50,9 @@ class MethodSummary(NamedTuple):
     stable: Optional[bool] = None
 
 
-def _mean(xs: Sequence[float]) -> float:
-    return sum(xs) / len(xs)
-
-
 def _std(xs: Sequence[float]) -> float:
     """Sample standard deviation (n − 1); 0 for a single value."""
-    if len(xs) < 2:
-        return 0.0
-    m = _mean(xs)
-    return math.sqrt(sum((x - m)**2 for x in xs) / (len(xs) - 1))
+    return stdev(xs) if len(xs) > 1 else 0.0
 
 
 def summarize(records: Sequence[RunRecord],
@@ -85,13 +79,13 @@ def summarize(records: Sequence[RunRecord],
             by_label.setdefault(r.label, {})[r.seed] = r
         student = by_label.get(STUDENT, {})
         teacher = by_label.get(TEACHER, {})
-        t_mean = _mean([r.value for r in teacher.values()]) if teacher else None
-        s_mean = _mean([r.value for r in student.values()]) if student else None
+        t_mean = fmean([r.value for r in teacher.values()]) if teacher else None
+        s_mean = fmean([r.value for r in student.values()]) if student else None
         order = method_order(exp)
         for label in sorted(by_label, key=lambda k: order.get(k, len(order))):
             runs = by_label[label]
             values = [r.value for r in runs.values()]
-            speed = _mean([r.seconds_per_iter for r in runs.values()])
+            speed = fmean([r.seconds_per_iter for r in runs.values()])
             gain = gain_se = closed = significant = p_value = None
             if label not in (STUDENT, TEACHER) and student:
                 paired = [runs[s].value - student[s].value for s in runs if s in student]
@@ -102,11 +96,11 @@ def summarize(records: Sequence[RunRecord],
                         gain_se, p_value = test.se, test.p
                         significant = test.p < ALPHA
                     if t_mean is not None and t_mean != s_mean:
-                        closed = (_mean(values) - s_mean) / (t_mean - s_mean)
+                        closed = (fmean(values) - s_mean) / (t_mean - s_mean)
             stable = None
             if label == STUDENT and len(values) > 1 and t_mean is not None:
                 stable = stability(values, t_mean - s_mean).stable
-            rows.append(MethodSummary(task, label, len(values), _mean(values), _std(values), gain,
+            rows.append(MethodSummary(task, label, len(values), fmean(values), _std(values), gain,
                                       gain_se, closed, significant, speed, p_value, stable))
     return rows
 

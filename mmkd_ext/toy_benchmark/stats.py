@@ -7,6 +7,7 @@ seed share their initialisation and data order. With ``n`` seeds the statistic
 "no effect"; the test is two-sided.
 """
 import math
+import statistics
 from typing import NamedTuple, Sequence
 
 #: Two-sided level of the benchmark's test, fixed before any run.
@@ -93,11 +94,10 @@ def paired_t_test(diffs: Sequence[float]) -> PairedTest:
     n = len(diffs)
     if n == 0:
         raise ValueError('paired_t_test: no pairs')
-    mean = sum(diffs) / n
+    mean = statistics.fmean(diffs)
     if n < 2:
         return PairedTest(n, mean, float('nan'), float('nan'), float('nan'))
-    std = math.sqrt(sum((d - mean)**2 for d in diffs) / (n - 1))
-    se = std / math.sqrt(n)
+    se = statistics.stdev(diffs) / math.sqrt(n)
     if se == 0.0:
         return PairedTest(n, mean, 0.0, math.copysign(math.inf, mean) if mean else 0.0,
                           0.0 if mean else 1.0)
@@ -130,11 +130,8 @@ def stability(values: Sequence[float], gap: float) -> Stability:
     """
     if len(values) < 2:
         raise ValueError('stability: needs at least two seeds')
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-    mean = sum(values) / len(values)
-    std = math.sqrt(sum((v - mean)**2 for v in values) / (len(values) - 1))
+    std = statistics.stdev(values)
+    median = statistics.median(values)
     far = max(abs(v - median) for v in values)
     ok = std <= max(MAX_STD, MAX_STD_GAP_SHARE * abs(gap)) and far <= MAX_FROM_MEDIAN
     return Stability(std, far, ok)
