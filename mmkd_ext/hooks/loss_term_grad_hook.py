@@ -38,6 +38,11 @@ def module_state(name: str, out: Tensor) -> Dict[str, float]:
     return stats
 
 
+def _norm(grads: Sequence[Optional[Tensor]]) -> float:
+    """The L2 norm of a list of gradients (``None``: a parameter the loss does not reach)."""
+    return math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads if g is not None))
+
+
 @HOOKS.register_module()
 class LossTermGradHook(Hook):
     """Write, for every training iteration, each loss term's value and the L2 norm of its own
@@ -101,20 +106,18 @@ class LossTermGradHook(Hook):
 
     def _log(self, iteration: int, losses: Dict[str, Tensor], params: List[Tensor]) -> None:
         row: Dict[str, float] = dict(iter=iteration + 1)
-        total = None
+        # The total's gradient is the sum of the terms' own: accumulated, not a second backward.
+        total: List[Optional[Tensor]] = [None] * len(params)
         for key, value in losses.items():
             if 'loss' not in key:
                 continue
             term = value.mean() if isinstance(value, Tensor) else sum(v.mean() for v in value)
             row[key] = term.item()
             grads = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
-            norm = math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads if g is not None))
-            row[f'grad_norm/{key}'] = norm
-            total = term if total is None else total + term
-        if total is not None:
-            grads = torch.autograd.grad(total, params, retain_graph=True, allow_unused=True)
-            row['grad_norm/total'] = math.sqrt(
-                sum(float(g.float().pow(2).sum()) for g in grads if g is not None))
+            row[f'grad_norm/{key}'] = _norm(grads)
+            total = [t if g is None else g if t is None else t + g for t, g in zip(total, grads)]
+        if len(row) > 1:
+            row['grad_norm/total'] = _norm(total)
         row.update(self._state)
         self._state = {}
         self.rows.append(row)
