@@ -2,7 +2,7 @@
 
     python tools/benchmark.py CONFIG [--iters 5] [--warmup 2] [--batch-size 2] [--size 512 512]
                                      [--random-teacher] [--threads N] [--clock {wall,cpu}]
-                                     [--per-point] [--cfg-options k=v ...]
+                                     [--per-point] [--json FILE] [--cfg-options k=v ...]
 
 Batches are synthetic (random images with random ground truth of the right kind), so no data set
 is needed. Prints seconds per step, the time of the distillation points alone (connectors and
@@ -13,6 +13,7 @@ extra parameters of the distillation parts (connectors and losses).
 """
 import argparse
 import copy
+import json
 import time
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -43,6 +44,8 @@ def parse_args() -> argparse.Namespace:
                         'machine, with --threads 1, the work done, whatever else runs beside it')
     parser.add_argument('--per-point', action='store_true',
                         help='also time every distillation point alone (forward, backward, update)')
+    parser.add_argument('--json', metavar='FILE',
+                        help='also write the timings (seconds) and the settings to FILE')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
@@ -170,6 +173,14 @@ def main() -> None:
           f'{results["distilled step"] / results["student step"]:.3f}')
     print(f'{"parameters":>16}: student {student_params / 1e6:.2f} M, teacher '
           f'{teacher_params / 1e6:.2f} M, distillation parts {extra / 1e6:.3f} M')
+    if args.json:
+        timing = dict(config=args.config, device=device, threads=torch.get_num_threads(),
+                      batch_size=args.batch_size, size=list(args.size), clock=args.clock,
+                      iters=args.iters, warmup=args.warmup, torch=torch.__version__,
+                      seconds={name.replace(' ', '_'): value for name, value in results.items()},
+                      student_type=cfg.model.student.type)
+        with open(args.json, 'w') as f:
+            json.dump(timing, f, indent=2)
 
 
 if __name__ == '__main__':
