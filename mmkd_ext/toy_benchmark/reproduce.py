@@ -16,6 +16,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 from mmkd_ext.utils.digest import file_digest
 from .runs import (Launcher, RunResult, RunSpec, TrainingRun, cached_result, config_digest,
                    log_tail, measured_seconds_per_iter, resumable)
+from .speed_reference import reference_speed
 from .tables import Table, TableRun, total_iterations
 
 
@@ -135,15 +136,21 @@ class Reproduction:
     # -- dry run ---------------------------------------------------------------------------
 
     def estimate(self, run: TableRun) -> tuple:
-        """``(iterations, seconds per iteration, source of that speed)`` of a run; the speed is
+        """``(iterations, seconds per iteration, source of that speed)`` of a run. The speed is
         the mean logged time per iteration of this run's own (finished or interrupted) start in
-        the work dir, the only reference we have for the launcher's hardware, else None."""
+        the work dir, on the launcher's own hardware; else the stated reference
+        (:mod:`.speed_reference`); else None."""
         cfg = copy.deepcopy(self.config(run))
         cfg.merge_from_dict(self.cfg_options)
         gpus = self.launcher.gpus if self.launcher.kind != 'none' else 1
         iters = total_iterations(cfg, gpus)
         speed = measured_seconds_per_iter(self.work_dir(run))
-        return iters, speed, (f'measured in {self.work_dir(run)}' if speed else None)
+        if speed:
+            return iters, speed, f'measured in {self.work_dir(run)}'
+        reference = reference_speed(run.name)
+        if reference is not None:
+            return iters, reference.seconds, reference.source
+        return iters, None, None
 
     def dry_run(self, runs: Sequence[TableRun]) -> str:
         """Every command that :meth:`run` would launch, with a GPU-hour estimate per run and in
@@ -173,8 +180,8 @@ class Reproduction:
             if iters is not None and speed is not None:
                 hours = iters * speed * gpus / 3600
                 total += hours
-                cost = (f'{iters:,} iterations × {speed:.3f} s/iter ({source}) × {gpus} GPU(s) '
-                        f'= {hours:.1f} GPU-h')
+                cost = (f'{iters:,} iterations × {speed:.3f} s/iter × {gpus} GPU(s) '
+                        f'= {hours:.1f} GPU-h\n      s/iter: {source}')
             else:
                 unknown += 1
                 cost = (f'{iters:,} iterations' if iters is not None else 'iterations unknown'
@@ -185,8 +192,9 @@ class Reproduction:
                       '    ' + (prefix + ' ' if prefix else '') + ' '.join(cmd),
                       f'    {cost}']
         known = len(runs) - unknown
-        why = (' (no reference: no start of theirs has logged its seconds per iteration yet; '
-               'dry-run again once they have)')
+        why = (' (no reference: their students have no anchor in '
+               'mmkd_ext/toy_benchmark/speed_reference.py or tools/misc/speed_reference.py has '
+               'not timed them, and no start of theirs has logged its speed yet)')
         if not known:
             lines.append(f'Total: unknown for all {unknown} run(s){why}')
         else:

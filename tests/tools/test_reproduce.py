@@ -133,7 +133,7 @@ def test_toy_table_end_to_end_killed_and_resumed(in_toy_workspace):
     assert proc.returncode == 0, proc.stderr[-3000:]
     teacher = proc.stdout.split(f'] {TEACHER_CLS}: ')[1].split('\n[')[0]
     assert teacher.startswith('resume from its last checkpoint') and '--resume' in teacher
-    assert '30 iterations × ' in teacher and 's/iter (measured in' in teacher, teacher
+    assert '30 iterations × ' in teacher and 's/iter: measured in' in teacher, teacher
 
     proc = reproduce(args)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
