@@ -2,7 +2,8 @@
 
     python tools/benchmark.py CONFIG [--iters 5] [--warmup 2] [--batch-size 2] [--size 512 512]
                                      [--random-teacher] [--threads N] [--clock {wall,cpu}]
-                                     [--per-point] [--json FILE] [--cfg-options k=v ...]
+                                     [--per-point] [--steps-only] [--json FILE]
+                                     [--cfg-options k=v ...]
 
 Batches are synthetic (random images with random ground truth of the right kind), so no data set
 is needed. Prints seconds per step, the time of the distillation points alone (connectors and
@@ -44,6 +45,8 @@ def parse_args() -> argparse.Namespace:
                         'machine, with --threads 1, the work done, whatever else runs beside it')
     parser.add_argument('--per-point', action='store_true',
                         help='also time every distillation point alone (forward, backward, update)')
+    parser.add_argument('--steps-only', action='store_true',
+                        help='time only the plain student step and the distilled step')
     parser.add_argument('--json', metavar='FILE',
                         help='also write the timings (seconds) and the settings to FILE')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -133,24 +136,24 @@ def main() -> None:
     def distilled_step() -> None:
         distiller.train_step(copy.deepcopy(batch), distill_optim)
 
-    features = recorded_features(distiller, data)
     point_names = list(distiller.points)
     samples = data['data_samples']
     clock = time.process_time if args.clock == 'cpu' else time.perf_counter
-    results: Dict[str, float] = {
-        'student step': timed(student_step, args.iters, args.warmup, clock),
-        'teacher forward': timed(teacher_forward, args.iters, args.warmup, clock),
-        'points alone': timed(
+    results: Dict[str, float] = {'student step': timed(student_step, args.iters, args.warmup,
+                                                       clock)}
+    if not args.steps_only:
+        features = recorded_features(distiller, data)
+        results['teacher forward'] = timed(teacher_forward, args.iters, args.warmup, clock)
+        results['points alone'] = timed(
             lambda: points_step(distiller, features, samples, point_names, points_optim),
-            args.iters, args.warmup, clock),
-        'distilled step': timed(distilled_step, args.iters, args.warmup, clock),
-    }
+            args.iters, args.warmup, clock)
+    results['distilled step'] = timed(distilled_step, args.iters, args.warmup, clock)
     per_point = {
         name: timed(
             lambda names=[name]: points_step(distiller, features, samples, names, points_optim),
             args.iters, args.warmup, clock)
         for name in point_names
-    } if args.per_point else {}
+    } if args.per_point and not args.steps_only else {}
     extra = sum(p.numel() for p in distiller.points.parameters())
     student_params = sum(p.numel() for p in distiller.student.parameters())
     teacher_params = sum(p.numel() for p in distiller.teacher.parameters())
@@ -164,11 +167,12 @@ def main() -> None:
         student, teacher = features[name]
         print(f'{"point " + name:>16}: {seconds * 1000:9.1f} ms  (student {tuple(student.shape)}, '
               f'teacher {tuple(teacher.shape)})')
-    expected = results['student step'] + results['teacher forward']
-    print(f'{"ratio":>16}: distilled / (student + teacher forward) = '
-          f'{results["distilled step"] / expected:.3f}')
-    print(f'{"ratio":>16}: distilled / (student + teacher forward + points alone) = '
-          f'{results["distilled step"] / (expected + results["points alone"]):.3f}')
+    if not args.steps_only:
+        expected = results['student step'] + results['teacher forward']
+        print(f'{"ratio":>16}: distilled / (student + teacher forward) = '
+              f'{results["distilled step"] / expected:.3f}')
+        print(f'{"ratio":>16}: distilled / (student + teacher forward + points alone) = '
+              f'{results["distilled step"] / (expected + results["points alone"]):.3f}')
     print(f'{"ratio":>16}: distilled / student = '
           f'{results["distilled step"] / results["student step"]:.3f}')
     print(f'{"parameters":>16}: student {student_params / 1e6:.2f} M, teacher '

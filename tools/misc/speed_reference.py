@@ -2,9 +2,10 @@
 
     python tools/misc/speed_reference.py [TABLE ...] [--size 400 608] [--iters 2] [--out FILE]
 
-Times every distilled run of the tables with ``tools/benchmark.py`` (random teacher, synthetic
-batch of the config's per-GPU size, one CPU thread, process CPU time, so other work on the
-machine does not change it) and merges the timings into ``FILE`` (default
+Times every distilled run of the tables with ``tools/benchmark.py --steps-only`` (the plain
+student step and the distilled step; random teacher, synthetic batch of the config's per-GPU
+size, one CPU thread, process CPU time, so other work on the machine does not change it) and
+merges the timings into ``FILE`` (default
 ``mmkd_ext/toy_benchmark/speed_reference.json``). The run that times each anchor's model
 (``mmkd_ext.toy_benchmark.speed_reference.ANCHORS``) is measured too when it is not there yet.
 The default tables are those with an anchor for their students. See docs/reproduce.md.
@@ -64,7 +65,8 @@ def time_run(run: TableRun, size, iters: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'timing.json')
         cmd = [sys.executable, osp.join(REPO, 'tools', 'benchmark.py'), osp.join(REPO, run.config),
-               '--random-teacher', '--threads', '1', '--clock', 'cpu', '--iters', str(iters),
+               '--random-teacher', '--steps-only', '--threads', '1', '--clock', 'cpu',
+               '--iters', str(iters),
                '--warmup', '1', '--batch-size', str(batch), '--size', *map(str, size),
                '--json', out]
         proc = subprocess.run(cmd, capture_output=True, text=True,
