@@ -23,13 +23,13 @@ from typing import Dict, List, Optional, Tuple
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not installed
 
-from mmkd_ext.toy_benchmark import select_runs, write_report  # noqa: E402
-from mmkd_ext.toy_benchmark.report import RunRecord  # noqa: E402
-from mmkd_ext.toy_benchmark.reproduce import Reproduction, RowResult  # noqa: E402
-from mmkd_ext.toy_benchmark.runs import Launcher, TrainingRun  # noqa: E402
-from mmkd_ext.toy_benchmark.suite import (BENCHMARK_SEEDS, EXPERIMENTS,  # noqa: E402
-                                          HELD_OUT_SEEDS, PlannedRun)
-from mmkd_ext.toy_benchmark.tables import TableRun, toy_table  # noqa: E402
+from mmkd_ext.harness import select_runs, write_report  # noqa: E402
+from mmkd_ext.harness.report import RunRecord  # noqa: E402
+from mmkd_ext.harness.reproduce import Reproduction, RowResult  # noqa: E402
+from mmkd_ext.harness.runs import Launcher, TrainingRun  # noqa: E402
+from mmkd_ext.harness.suite import (BENCHMARK_SEEDS, EXPERIMENTS,  # noqa: E402
+                                    HELD_OUT_SEEDS, PlannedRun)
+from mmkd_ext.harness.tables import TableRun, toy_table  # noqa: E402
 from mmkd_ext.datasets import make_toy_data  # noqa: E402
 
 DATA_ROOT = 'data/toy'  # the toy configs' data_root, relative to the repository root
@@ -45,7 +45,7 @@ def parse_args() -> argparse.Namespace:
                         help='student seeds (default: 0); the teachers always use seed 0')
     parser.add_argument('--benchmark', action='store_true',
                         help='the README benchmark: every method, each task with its own seeds '
-                        '(mmkd_ext.toy_benchmark.suite.BENCHMARK_SEEDS)')
+                        '(mmkd_ext.harness.suite.BENCHMARK_SEEDS)')
     parser.add_argument('--held-out', action='store_true',
                         help='with --benchmark: also the held-out seeds (HELD_OUT_SEEDS); the '
                         'table shows whether each verdict holds on them')

@@ -24,9 +24,9 @@ sys.path.insert(0, REPO)  # the mmkd_ext of this checkout, also when it is not i
 
 from mmengine.config import DictAction  # noqa: E402
 
-from mmkd_ext.toy_benchmark.reproduce import Reproduction, select, write_table  # noqa: E402
-from mmkd_ext.toy_benchmark.runs import Launcher  # noqa: E402
-from mmkd_ext.toy_benchmark.tables import TOY_TABLE, all_tables  # noqa: E402
+from mmkd_ext.harness.reproduce import Reproduction, select, write_table  # noqa: E402
+from mmkd_ext.harness.runs import Launcher  # noqa: E402
+from mmkd_ext.harness.tables import TOY_TABLE, all_tables  # noqa: E402
 
 
 def parse_args(tables) -> argparse.Namespace:

@@ -16,7 +16,7 @@ LAYERS = (
     ('connectors', 'datasets', 'losses', 'models'),
     ('distillers', ),
     ('hooks', 'nd'),
-    ('analysis', 'apis', 'toy_benchmark'),
+    ('analysis', 'apis', 'harness'),
 )
 LAYER_OF = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 

@@ -85,7 +85,7 @@ def test_sdist_and_wheel_carry_configs_tools_and_model_index(dists):
         names = set(wheel.namelist())
     for name in MIM_FILES:
         assert f'mmkd_ext/.mim/{name}' in names, name
-    assert 'mmkd_ext/toy_benchmark/speed_reference.json' in names  # the dry run's reference
+    assert 'mmkd_ext/harness/speed_reference.json' in names  # the dry run's reference
     configs = glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
     shipped = {n for n in names if n.startswith('mmkd_ext/.mim/configs/')}
     assert len(shipped) == len(configs) + 3  # and the three metafiles

@@ -13,11 +13,11 @@ import time
 import pytest
 from helpers.runs import REPO_ROOT
 
-from mmkd_ext.toy_benchmark import select_runs
-from mmkd_ext.toy_benchmark.reproduce import Reproduction, select
-from mmkd_ext.toy_benchmark.runs import Launcher
-from mmkd_ext.toy_benchmark.suite import EXPERIMENTS
-from mmkd_ext.toy_benchmark.tables import all_tables, paper_tables, toy_table
+from mmkd_ext.harness import select_runs
+from mmkd_ext.harness.reproduce import Reproduction, select
+from mmkd_ext.harness.runs import Launcher
+from mmkd_ext.harness.suite import EXPERIMENTS
+from mmkd_ext.harness.tables import all_tables, paper_tables, toy_table
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'reproduce.py')
 # The toy classifier pair for a few iterations on the tests' 16-image set (batches of 8): a

@@ -130,7 +130,7 @@ def collected(runs_dir: Optional[str], model: dict) -> Optional[str]:
     """"ours" of a config from a run under ``runs_dir`` (``<runs_dir>/<table>/<name>/``, as
     ``tools/reproduce.py`` lays them out), in the paper's unit; None without a complete run of
     the config as shipped."""
-    from mmkd_ext.toy_benchmark.tables import DATASETS
+    from mmkd_ext.harness.tables import DATASETS
     if not runs_dir or model['dataset'] not in DATASETS:
         return None
     _, metric, scale, unit = DATASETS[model['dataset']]

@@ -6,8 +6,8 @@ Times every distilled run of the tables with ``tools/benchmark.py --steps-only``
 student step and the distilled step; random teacher, synthetic batch of the config's per-GPU
 size, one CPU thread, process CPU time, so other work on the machine does not change it) and
 merges the timings into ``FILE`` (default
-``mmkd_ext/toy_benchmark/speed_reference.json``). The run that times each anchor's model
-(``mmkd_ext.toy_benchmark.speed_reference.ANCHORS``) is measured too when it is not there yet.
+``mmkd_ext/harness/speed_reference.json``). The run that times each anchor's model
+(``mmkd_ext.harness.speed_reference.ANCHORS``) is measured too when it is not there yet.
 The default tables are those with an anchor for their students. See docs/reproduce.md.
 """
 import argparse
@@ -25,8 +25,8 @@ from mmengine.config import Config
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from mmkd_ext.toy_benchmark import TableRun, all_tables  # noqa: E402
-from mmkd_ext.toy_benchmark.speed_reference import (  # noqa: E402
+from mmkd_ext.harness import TableRun, all_tables  # noqa: E402
+from mmkd_ext.harness.speed_reference import (  # noqa: E402
     ANCHOR_OF_STUDENT_TYPE, ANCHORS, REFERENCE_FILE, load_measurements)
 from mmkd_ext.utils.errors import UserError, run_tool_main  # noqa: E402
 

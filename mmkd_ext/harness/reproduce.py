@@ -193,7 +193,7 @@ class Reproduction:
                       f'    {cost}']
         known = len(runs) - unknown
         why = (' (no reference: their students have no anchor in '
-               'mmkd_ext/toy_benchmark/speed_reference.py or tools/misc/speed_reference.py has '
+               'mmkd_ext/harness/speed_reference.py or tools/misc/speed_reference.py has '
                'not timed them, and no start of theirs has logged its speed yet)')
         if not known:
             lines.append(f'Total: unknown for all {unknown} run(s){why}')

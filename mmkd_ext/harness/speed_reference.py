@@ -13,7 +13,7 @@ No GPU is reachable where mmkd_ext is developed, so the reference joins two thin
 The estimate of a run is ``anchor seconds per iteration × ratio``. It assumes the GPU time of a
 step grows like its CPU work, which holds roughly for convolutional networks and is meant for
 planning, not for a claim. A run that has logged its own speed in its work dir replaces the
-reference (:meth:`mmkd_ext.toy_benchmark.Reproduction.estimate`).
+reference (:meth:`mmkd_ext.harness.Reproduction.estimate`).
 """
 import json
 import os.path as osp

@@ -8,8 +8,8 @@ import pytest
 from helpers.config_smoke import every_config
 from helpers.runs import TOY_CONFIGS
 
-from mmkd_ext.toy_benchmark import EXPERIMENTS, select_runs, summarize, write_report
-from mmkd_ext.toy_benchmark.report import RunRecord, markdown_table
+from mmkd_ext.harness import EXPERIMENTS, select_runs, summarize, write_report
+from mmkd_ext.harness.report import RunRecord, markdown_table
 
 METHOD_CONFIGS = sorted({m.config for e in EXPERIMENTS for m in e.methods})
 
@@ -130,7 +130,7 @@ def test_report_files(tmp_path):
 
 
 def test_benchmark_seeds_cover_every_task_and_held_out_seeds_are_new():
-    from mmkd_ext.toy_benchmark.suite import BENCHMARK_SEEDS, HELD_OUT_SEEDS
+    from mmkd_ext.harness.suite import BENCHMARK_SEEDS, HELD_OUT_SEEDS
     tasks = {e.task for e in EXPERIMENTS}
     assert set(BENCHMARK_SEEDS) == tasks == set(HELD_OUT_SEEDS)
     for task in tasks:

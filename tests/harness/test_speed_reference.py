@@ -8,9 +8,9 @@ import sys
 import pytest
 from helpers.runs import REPO_ROOT
 
-from mmkd_ext.toy_benchmark.speed_reference import (ANCHOR_OF_STUDENT_TYPE, ANCHORS,
-                                                    load_measurements, reference_speed)
-from mmkd_ext.toy_benchmark.tables import paper_tables
+from mmkd_ext.harness.speed_reference import (ANCHOR_OF_STUDENT_TYPE, ANCHORS, load_measurements,
+                                              reference_speed)
+from mmkd_ext.harness.tables import paper_tables
 
 FASTER = ANCHORS['faster-rcnn_r50_fpn']
 

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mmkd_ext.toy_benchmark.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
+from mmkd_ext.harness.stats import incomplete_beta, paired_t_test, t_critical, t_two_sided_p
 
 
 @pytest.mark.parametrize('df,critical', [(1, 12.706), (2, 4.303), (4, 2.776), (7, 2.365),
@@ -37,7 +37,7 @@ def test_paired_test_degrees_of_freedom_and_edge_cases():
 
 
 def test_stability_rule_of_the_plain_student():
-    from mmkd_ext.toy_benchmark.stats import stability
+    from mmkd_ext.harness.stats import stability
     # The 300-iteration FCN student of seeds 0-7: two modes, std 7.3.
     old = stability([47.2, 43.0, 40.8, 61.8, 57.2, 53.5, 55.8, 53.0], gap=81.9 - 51.5)
     assert not old.stable and old.std == pytest.approx(7.26, abs=0.01)
