@@ -133,6 +133,14 @@ def _seed_list(seeds: Sequence[int]) -> str:
     return ', '.join(map(str, seeds))
 
 
+def _gap_text(gap_closed: Optional[float]) -> str:
+    """The share of the gap closed, in percent; a loss larger than the whole teacher–student gap
+    reads "loss > gap" (a percentage below −100 % says nothing more and reads oddly)."""
+    if gap_closed is None:
+        return ''
+    return 'loss > gap' if gap_closed < -1 else f'{100 * gap_closed:+.0f}%'
+
+
 def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
                    held_out: Optional[Sequence[MethodSummary]] = None,
                    held_out_seeds: Sequence[int] = ()) -> str:
@@ -163,7 +171,7 @@ def markdown_table(rows: Sequence[MethodSummary], seeds: Sequence[int],
         elif row.label == STUDENT:
             value += f' (n = {row.n}' + ('' if row.stable is None else
                                          '; stable' if row.stable else '; UNSTABLE') + ')'
-        closed = '' if row.gap_closed is None else f'{100 * row.gap_closed:+.0f}%'
+        closed = _gap_text(row.gap_closed)
         line = (f'| {exp.title} ({exp.metric_label}) | {row.label} | {value} | {_gain_text(row)} | '
                 f'{closed} | {_verdict(row)} |')
         if held_out is not None:

@@ -96,6 +96,8 @@ def test_summary_pairs_gains_by_seed_and_tests_them():
     table = markdown_table(summarize(_records()), [0, 1, 2])
     assert 'significant gain' in table and 'not significant' in table
     assert '+26%' in table  # KD closes 2.1 of the 8-point gap
+    ruin = _records() + [RunRecord('cls', 'DKD', 'k.py', seed, 60.0, 0.1, 5.0) for seed in range(3)]
+    assert '| loss > gap |' in markdown_table(summarize(ruin), [0, 1, 2])  # -22 of an 8-point gap
 
 
 def test_held_out_seeds_are_summarised_apart_and_compared():
