@@ -42,6 +42,8 @@ def parse_args() -> argparse.Namespace:
                         'COCO configs\' padded size, same aspect)')
     parser.add_argument('--iters', type=int, default=2, help='timed iterations (median)')
     parser.add_argument('--only', nargs='*', default=(), help='only these run names')
+    parser.add_argument('--force', action='store_true',
+                        help='time again the runs that FILE already holds (default: skip them)')
     parser.add_argument('--out', default=REFERENCE_FILE)
     return parser.parse_args()
 
@@ -72,8 +74,11 @@ def time_run(run: TableRun, size, iters: int) -> dict:
         proc = subprocess.run(cmd, capture_output=True, text=True,
                               env=dict(os.environ, OMP_NUM_THREADS='1'))
         if proc.returncode:
-            raise UserError(f'tools/benchmark.py failed on {run.config}: '
-                            f'{proc.stderr.strip().splitlines()[-1:]}')
+            errors = [line for line in proc.stderr.splitlines() if 'rror' in line]
+            why = errors[-1].strip() if errors else (
+                f'killed by signal {-proc.returncode}' if proc.returncode < 0 else
+                f'exit status {proc.returncode}')
+            raise RuntimeError(f'tools/benchmark.py failed on {run.config}: {why}')
         with open(out) as f:
             record = json.load(f)
     record['config'] = run.config
@@ -94,8 +99,16 @@ def main() -> None:
     # Every ratio divides by its anchor's plain step: time that run first when it is missing.
     anchors = [runs[a.measured_by] for a in ANCHORS.values()
                if a.measured_by not in measurements['runs']]
-    for run in anchors + [r for r in wanted if r not in anchors]:
-        record = time_run(run, args.size, args.iters)
+    todo = anchors + [r for r in wanted if r not in anchors
+                      and (args.force or r.name not in measurements['runs'])]
+    failed = []
+    for run in todo:
+        try:
+            record = time_run(run, args.size, args.iters)
+        except RuntimeError as err:  # the other runs are still worth timing
+            print(err, flush=True)
+            failed.append(run.name)
+            continue
         anchor = ANCHOR_OF_STUDENT_TYPE.get(record['student_type'])
         print(f'{run.name}: distilled step {record["seconds"]["distilled_step"]:.2f} s, student '
               f'step {record["seconds"]["student_step"]:.2f} s (CPU), anchor {anchor}', flush=True)
@@ -104,6 +117,9 @@ def main() -> None:
         with open(args.out, 'w') as f:  # after every run: an interruption keeps what was timed
             json.dump(measurements, f, indent=1, sort_keys=True)
     print(f'written: {args.out}')
+    if failed:
+        raise UserError(f'{len(failed)} run(s) could not be timed: {", ".join(failed)} (see '
+                        'above); run again with --only and the names to retry them')
 
 
 if __name__ == '__main__':
