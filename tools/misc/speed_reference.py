@@ -5,10 +5,11 @@
 Times every distilled run of the tables with ``tools/benchmark.py --steps-only`` (the plain
 student step and the distilled step; random teacher, synthetic batch of the config's per-GPU
 size, one CPU thread, process CPU time, so other work on the machine does not change it) and
-merges the timings into ``FILE`` (default
-``mmkd_ext/harness/speed_reference.json``). The run that times each anchor's model
-(``mmkd_ext.harness.speed_reference.ANCHORS``) is measured too when it is not there yet.
-The default tables are those with an anchor for their students. See docs/reproduce.md.
+merges the timings into ``FILE`` (default ``mmkd_ext/harness/speed_reference.json``); runs it
+already holds are skipped unless ``--force``. The run that times each anchor's model
+(``mmkd_ext.harness.speed_reference.ANCHORS``) is measured too when it is not there yet. A run
+that cannot be timed is reported and the others go on. The default tables are those with an
+anchor for their students. See docs/reproduce.md.
 """
 import argparse
 import json
