@@ -179,7 +179,8 @@ def main() -> None:
           f'{teacher_params / 1e6:.2f} M, distillation parts {extra / 1e6:.3f} M')
     if args.json:
         timing = dict(config=args.config, device=device, threads=torch.get_num_threads(),
-                      batch_size=args.batch_size, size=list(args.size), clock=args.clock,
+                      batch_size=args.batch_size, size=list(args.size),
+                      input_size=list(data['inputs'].shape[-2:]), clock=args.clock,
                       iters=args.iters, warmup=args.warmup, torch=torch.__version__,
                       seconds={name.replace(' ', '_'): value for name, value in results.items()},
                       student_type=cfg.model.student.type)

@@ -78,8 +78,8 @@ def load_measurements(path: str = REFERENCE_FILE) -> dict:
 def reference_speed(run_name: str, measurements: Optional[dict] = None) -> Optional[SpeedReference]:
     """The reference seconds per iteration of the run named ``run_name`` (a config name), or
     ``None`` when the run, its anchor or the anchor's own CPU time has not been measured, or the
-    two were timed at another batch or input size than each other or the anchor's batch (the
-    ratio would then not compare like with like)."""
+    two were timed at another batch or input size (after the data preprocessor's padding) than
+    each other or the anchor's batch (the ratio would then not compare like with like)."""
     measurements = load_measurements() if measurements is None else measurements
     runs = measurements.get('runs', {})
     run = runs.get(run_name)
@@ -89,7 +89,7 @@ def reference_speed(run_name: str, measurements: Optional[dict] = None) -> Optio
     anchor = ANCHORS[anchor_name]
     base = runs.get(anchor.measured_by)
     if (base is None or not run['batch_size'] == base['batch_size'] == anchor.images_per_gpu
-            or run['size'] != base['size']):
+            or run['input_size'] != base['input_size']):
         return None
     ratio = run['seconds']['distilled_step'] / base['seconds']['student_step']
     return SpeedReference(

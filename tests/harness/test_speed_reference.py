@@ -18,6 +18,7 @@ FASTER = ANCHORS['faster-rcnn_r50_fpn']
 def record(student_type: str, distilled: float, student: float, batch: int = 2,
            size=(400, 608)) -> dict:
     return dict(student_type=student_type, batch_size=batch, size=list(size),
+                input_size=[-(-side // 32) * 32 for side in size],
                 seconds=dict(distilled_step=distilled, student_step=student))
 
 
@@ -54,7 +55,8 @@ def test_shipped_measurements_cover_the_coco_tables():
         for run in tables[name].runs:
             assert reference_speed(run.name) is not None, run.name
             assert measured[run.name]['config'] == run.config
-    assert len({(tuple(r['size']), r['threads'], r['clock']) for r in measured.values()}) == 1
+    assert len({(tuple(r['input_size']), r['threads'], r['clock'], r['iters'])
+                for r in measured.values()}) == 1
     for name, anchor in ANCHORS.items():
         assert ANCHOR_OF_STUDENT_TYPE[measured[anchor.measured_by]['student_type']] == name
 
@@ -77,6 +79,7 @@ def test_speed_reference_tool_times_a_run_and_merges(tmp_path):
     assert set(runs) == set(anchors) | {name}
     mine = runs[name]
     assert mine['student_type'] == 'FasterRCNN' and mine['size'] == [64, 64]
+    assert mine['input_size'] == [64, 64]
     assert mine['threads'] == 1 and mine['clock'] == 'cpu' and mine['batch_size'] == 8
     assert mine['seconds']['distilled_step'] > 0 and mine['command'].endswith(str(out))
 

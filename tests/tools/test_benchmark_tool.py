@@ -19,6 +19,7 @@ def test_benchmark_times_the_points_alone(capsys, tmp_path):
     assert set(timing['seconds']) == {'student_step', 'teacher_forward', 'points_alone',
                                       'distilled_step'}
     assert timing['student_type'] == 'ImageClassifier' and timing['size'] == [32, 32]
+    assert timing['input_size'] == [32, 32]
     assert timing['threads'] == 1 and timing['clock'] == 'cpu' and timing['batch_size'] == 2
 
 
