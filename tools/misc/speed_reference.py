@@ -4,7 +4,10 @@
 
 Times every distilled run of the tables with ``tools/benchmark.py --steps-only`` (the plain
 student step and the distilled step; random teacher, synthetic batch of the config's per-GPU
-size, one CPU thread, process CPU time, so other work on the machine does not change it) and
+size, one CPU thread, process CPU time, so other work on the machine does not change it; the
+learning rate 0, since a random model on random batches can diverge within a few steps, and
+RepPoints' NaN offsets then crash mmcv's CPU DeformConv, while the work of a step does not
+depend on the weights' values) and
 merges the timings into ``FILE`` (default ``mmkd_ext/harness/speed_reference.json``); runs it
 already holds are skipped unless ``--force``. The run that times each anchor's model
 (``mmkd_ext.harness.speed_reference.ANCHORS``) is measured too when it is not there yet. A run
@@ -71,7 +74,7 @@ def time_run(run: TableRun, size, iters: int) -> dict:
                '--random-teacher', '--steps-only', '--threads', '1', '--clock', 'cpu',
                '--iters', str(iters),
                '--warmup', '1', '--batch-size', str(batch), '--size', *map(str, size),
-               '--json', out]
+               '--json', out, '--cfg-options', 'optim_wrapper.optimizer.lr=0']
         proc = subprocess.run(cmd, capture_output=True, text=True,
                               env=dict(os.environ, OMP_NUM_THREADS='1'))
         if proc.returncode:
