@@ -7,11 +7,11 @@ student step and the distilled step; random teacher, synthetic batch of the conf
 size, one CPU thread, process CPU time, so other work on the machine does not change it;
 learning rate 0, so that every timed step sees the first step's weights: after one update, a
 random RepPoints student on a synthetic batch crashes mmcv's CPU DeformConv backward, and the
-work of a step does not depend on the weights' values) and merges the timings into ``FILE`` (default ``mmkd_ext/harness/speed_reference.json``); runs it
-already holds are skipped unless ``--force``. The run that times each anchor's model
-(``mmkd_ext.harness.speed_reference.ANCHORS``) is measured too when it is not there yet. A run
-that cannot be timed is reported and the others go on. The default tables are those with an
-anchor for their students. See docs/reproduce.md.
+work of a step does not depend on the weights' values) and merges the timings into ``FILE``
+(default ``mmkd_ext/harness/speed_reference.json``); runs it already holds are skipped unless
+``--force``. The run that times each anchor's model (``mmkd_ext.harness.speed_reference.ANCHORS``)
+is measured too when it is not there yet. A run that cannot be timed is reported and the others
+go on. The default tables are those with an anchor for their students. See docs/reproduce.md.
 """
 import argparse
 import json
