@@ -139,7 +139,8 @@ class Reproduction:
         """``(iterations, seconds per iteration, source of that speed)`` of a run. The speed is
         the mean logged time per iteration of this run's own (finished or interrupted) start in
         the work dir, on the launcher's own hardware; else the stated reference
-        (:mod:`.speed_reference`); else None."""
+        (:mod:`.speed_reference`), measured for the shipped config and so not used with
+        ``cfg_options``; else None."""
         cfg = copy.deepcopy(self.config(run))
         cfg.merge_from_dict(self.cfg_options)
         gpus = self.launcher.gpus if self.launcher.kind != 'none' else 1
@@ -147,7 +148,7 @@ class Reproduction:
         speed = measured_seconds_per_iter(self.work_dir(run))
         if speed:
             return iters, speed, f'measured in {self.work_dir(run)}'
-        reference = reference_speed(run.name)
+        reference = None if self.cfg_options else reference_speed(run.name)
         if reference is not None:
             return iters, reference.seconds, reference.source
         return iters, None, None

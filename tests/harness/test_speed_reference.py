@@ -10,6 +10,8 @@ from helpers.runs import REPO_ROOT
 
 from mmkd_ext.harness.speed_reference import (ANCHOR_OF_STUDENT_TYPE, ANCHORS, load_measurements,
                                               reference_speed)
+from mmkd_ext.harness.reproduce import Reproduction, select
+from mmkd_ext.harness.runs import Launcher
 from mmkd_ext.harness.tables import paper_tables
 
 FASTER = ANCHORS['faster-rcnn_r50_fpn']
@@ -90,3 +92,19 @@ def test_unknown_table_is_one_error_line():
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: unknown table(s) ['cocoo']; the tables are: ")
+
+
+def test_dry_run_estimates_from_the_reference_unless_options_change_the_run(tmp_path):
+    """The shipped config gets the reference's GPU-hours; with --cfg-options (another batch,
+    say) the reference no longer describes the run, and the estimate is unknown."""
+    table = paper_tables(REPO_ROOT)['diffkd-coco']
+    runs = select(table, 'diffkd_faster-rcnn_r101-r50_fpn_2x_coco')
+    launcher = Launcher('slurm', 8, 'gpu')
+    text = Reproduction(table, str(tmp_path), launcher, REPO_ROOT, REPO_ROOT).dry_run(runs)
+    expected = reference_speed(runs[0].name).seconds
+    assert f'175,920 iterations × {expected:.3f} s/iter × 8 GPU(s)' in text
+    assert 's/iter: reference: MMDetection Faster R-CNN R-50-FPN 0.216 s/iter' in text
+    assert f'Total: {175920 * expected * 8 / 3600:.1f} GPU-h for the 1 run(s)' in text
+    changed = Reproduction(table, str(tmp_path), launcher, REPO_ROOT, REPO_ROOT,
+                           cfg_options={'train_dataloader.batch_size': '4'}).dry_run(runs)
+    assert 'unknown s/iter' in changed and 'Total: unknown' in changed
