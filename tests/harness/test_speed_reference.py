@@ -106,5 +106,5 @@ def test_dry_run_estimates_from_the_reference_unless_options_change_the_run(tmp_
     assert 's/iter: reference: MMDetection Faster R-CNN R-50-FPN 0.216 s/iter' in text
     assert f'Total: {175920 * expected * 8 / 3600:.1f} GPU-h for the 1 run(s)' in text
     changed = Reproduction(table, str(tmp_path), launcher, REPO_ROOT, REPO_ROOT,
-                           cfg_options={'train_dataloader.batch_size': '4'}).dry_run(runs)
+                           cfg_options={'train_dataloader.batch_size': 4}).dry_run(runs)
     assert 'unknown s/iter' in changed and 'Total: unknown' in changed

@@ -89,7 +89,8 @@ def test_the_toy_table_is_the_demo_selection():
 @pytest.mark.slow
 def test_dry_run_on_every_shipped_table(tmp_path):
     """Every table: a command per run through the launcher's script and an estimate (iterations
-    from the schedule; seconds per iteration measured by a start of the run, else unknown)."""
+    from the schedule; seconds per iteration measured by a start of the run, else the stated
+    reference, else unknown)."""
     for name, table in all_tables(REPO_ROOT).items():
         repro = Reproduction(table, str(tmp_path), Launcher('slurm', 8, 'gpu'), REPO_ROOT,
                              REPO_ROOT)
@@ -107,6 +108,10 @@ def test_dry_run_on_every_shipped_table(tmp_path):
     assert proc.stdout.count('slurm_train.sh') == len(coco.runs)
     assert proc.stdout.count('175,920 iterations') == len(coco.runs)  # 24 epochs × 7330 iters
     assert 'GPUS=8' in proc.stdout and 'Total:' in proc.stdout
+    # ... every one with a GPU-hour estimate from the speed reference.
+    assert 'unknown' not in proc.stdout
+    assert f'GPU-h for the {len(coco.runs)} run(s) with a reference' in proc.stdout
+    assert proc.stdout.count('s/iter: reference: MMDetection') == len(coco.runs)
 
 
 @pytest.mark.slow
