@@ -11,12 +11,13 @@ import fnmatch
 import os
 import os.path as osp
 import time
+from functools import cached_property
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from mmkd_ext.utils.digest import file_digest
 from .runs import (Launcher, RunResult, RunSpec, TrainingRun, cached_result, config_digest,
                    log_tail, measured_seconds_per_iter, resumable)
-from .speed_reference import reference_speed
+from .speed_reference import load_measurements, reference_speed
 from .tables import Table, TableRun, total_iterations
 
 
@@ -135,6 +136,11 @@ class Reproduction:
 
     # -- dry run ---------------------------------------------------------------------------
 
+    @cached_property
+    def speed_measurements(self) -> dict:
+        """The shipped CPU timings of the speed reference, read once for all runs."""
+        return load_measurements()
+
     def estimate(self, run: TableRun) -> tuple:
         """``(iterations, seconds per iteration, source of that speed)`` of a run. The speed is
         the mean logged time per iteration of this run's own (finished or interrupted) start in
@@ -148,7 +154,8 @@ class Reproduction:
         speed = measured_seconds_per_iter(self.work_dir(run))
         if speed:
             return iters, speed, f'measured in {self.work_dir(run)}'
-        reference = None if self.cfg_options else reference_speed(run.name)
+        reference = None if self.cfg_options else reference_speed(run.name,
+                                                                    self.speed_measurements)
         if reference is not None:
             return iters, reference.seconds, reference.source
         return iters, None, None

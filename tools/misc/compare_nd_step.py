@@ -50,6 +50,13 @@ def copy_weights(ours: torch.nn.Module, theirs: torch.nn.Module) -> None:
     theirs.load_state_dict(new)
 
 
+def switch_off_dropout(model: torch.nn.Module) -> None:
+    """p = 0 in every Dropout of ``model``: the two implementations' masks cannot match."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+
+
 def authors_code(folder: str) -> SimpleNamespace:
     """The authors' CIFAR models, projector wrapper and losses, imported from ``folder``."""
     sys.path.insert(0, folder)
@@ -71,9 +78,7 @@ def main() -> None:
         cfg = load_distill_config(config, None, True)
         cfg.optim_wrapper.pop('clip_grad', None)
         distiller = build_model(cfg, 'cpu').train()
-        for module in distiller.modules():  # Dropout off in both: its masks cannot match
-            if isinstance(module, torch.nn.Dropout):
-                module.p = 0.0
+        switch_off_dropout(distiller)
         batch = fake_batch(distiller.student, 64, (32, 32))
         data = distiller.data_preprocessor(copy.deepcopy(batch), True)
         inputs, samples = data['inputs'], data['data_samples']
@@ -93,13 +98,10 @@ def main() -> None:
         if isinstance(student, EmbTrans):
             copy_weights(distiller.student, student.student)
             copy_weights(projector, student.fc1)
-            for module in student.modules():
-                if isinstance(module, torch.nn.Dropout):
-                    module.p = 0.0
+            switch_off_dropout(student)
         else:
             copy_weights(distiller.student, student)
-        copy_weights(distiller.teacher.model if hasattr(distiller.teacher, 'model')
-                     else distiller.teacher, teacher)
+        copy_weights(distiller.teacher.model, teacher)  # FrozenTeacher wraps the model
         student.train()
         teacher.eval()
 

@@ -63,8 +63,9 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def time_run(run: TableRun, size, iters: int) -> dict:
-    """``tools/benchmark.py`` on the run's config in a child process; its JSON record."""
+def time_run(run: TableRun, size, iters: int, cpu: str) -> dict:
+    """``tools/benchmark.py`` on the run's config in a child process; its JSON record, with
+    the ``cpu`` it ran on."""
     cfg = Config.fromfile(osp.join(REPO, run.config))
     batch = cfg.train_dataloader.batch_size
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +86,7 @@ def time_run(run: TableRun, size, iters: int) -> dict:
         with open(out) as f:
             record = json.load(f)
     record['config'] = run.config
-    record['cpu'] = cpu_model()
+    record['cpu'] = cpu
     return record
 
 
@@ -105,9 +106,10 @@ def main() -> None:
     todo = anchors + [r for r in wanted if r not in anchors
                       and (args.force or r.name not in measurements['runs'])]
     failed = []
+    cpu = cpu_model()
     for run in todo:
         try:
-            record = time_run(run, args.size, args.iters)
+            record = time_run(run, args.size, args.iters, cpu)
         except RuntimeError as err:  # the other runs are still worth timing
             print(err, flush=True)
             failed.append(run.name)
